@@ -1,0 +1,1 @@
+"""Users, roles, sites and care teams."""

@@ -1,0 +1,1 @@
+"""The append-only access log and its reports."""

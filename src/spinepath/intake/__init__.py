@@ -1,0 +1,1 @@
+"""Self-screen, referral, clinician assessment and candidacy recommendation."""

@@ -1,0 +1,1 @@
+"""Questionnaires, follow-up schedule and complications."""

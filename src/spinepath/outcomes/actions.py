@@ -1,0 +1,85 @@
+"""Recording questionnaire responses (scored on arrival) and complications."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from spinepath.accounts.models import CLINICAL_ROLES, Role
+from spinepath.clinical.complications import ClavienDindoGrade, SSIDepth
+from spinepath.clinical.instruments import get_instrument
+from spinepath.errors import ActionError, require_role
+from spinepath.outcomes.models import Complication, QuestionnaireResponse
+from spinepath.patients.models import Episode
+
+TIMEPOINTS = {"baseline", "2w", "6w", "3m", "12m", "24m"}
+
+
+def do_record_response(
+    *,
+    actor: Any,
+    episode: Episode,
+    instrument_id: str,
+    timepoint: str,
+    answers: list[int | None],
+    options: dict[str, Any] | None = None,
+) -> QuestionnaireResponse:
+    require_role(actor, CLINICAL_ROLES | {Role.PATIENT, Role.CAREGIVER}, "record questionnaires")
+    if timepoint not in TIMEPOINTS:
+        raise ActionError("Unknown time point.", field="timepoint")
+    try:
+        instrument = get_instrument(instrument_id)
+        result = instrument.score(answers, **(options or {}))
+    except ValueError as exc:
+        raise ActionError(str(exc), field="answers") from None
+    with transaction.atomic():
+        return QuestionnaireResponse.objects.create(
+            episode=episode,
+            instrument=instrument.id,
+            instrument_version=instrument.version,
+            timepoint=timepoint,
+            answers=list(answers),
+            score=Decimal(str(round(result.score, 3))) if result.score is not None else None,
+            scorable=result.score is not None,
+            not_scorable_reason=(result.reason or "")[:300] if result.score is None else "",
+            details=result.to_json(),
+            submitted_by=actor,
+            submitted_at=timezone.now(),
+        )
+
+
+def do_record_complication(
+    *,
+    actor: Any,
+    episode: Episode,
+    description: str,
+    onset_date: date,
+    clavien_dindo: str,
+    disability_at_discharge: bool = False,
+    ssi_depth: str = "",
+    related_to_surgery: bool | None = None,
+) -> Complication:
+    require_role(actor, CLINICAL_ROLES, "record complications")
+    if clavien_dindo not in {g.value for g in ClavienDindoGrade}:
+        raise ActionError("Unknown Clavien-Dindo grade.", field="clavien_dindo")
+    if ssi_depth and ssi_depth not in {d.value for d in SSIDepth}:
+        raise ActionError("Unknown SSI depth.", field="ssi_depth")
+    if onset_date > timezone.localdate():
+        raise ActionError("The onset date is in the future.", field="onset_date")
+    if not description.strip():
+        raise ActionError("Describe the complication.", field="description")
+    with transaction.atomic():
+        return Complication.objects.create(
+            episode=episode,
+            description=description.strip(),
+            onset_date=onset_date,
+            clavien_dindo=clavien_dindo,
+            disability_at_discharge=disability_at_discharge,
+            ssi_depth=ssi_depth,
+            related_to_surgery=related_to_surgery,
+            recorded_by=actor,
+        )

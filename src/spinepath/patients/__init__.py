@@ -1,0 +1,1 @@
+"""The patient record, caregiver proxies, and the episode every stage hangs off."""

@@ -1,0 +1,1 @@
+"""Home recovery: check-ins, alerts and notifications."""

@@ -1,0 +1,43 @@
+"""Guards for check-ins and alerts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+
+from spinepath.patients.access import guard, patient_visibility
+from spinepath.recovery.models import Alert, AlertStatus, CheckIn
+
+
+def access_checkin(user: Any, checkin_id: object, *, purpose: str) -> CheckIn:
+    return guard(
+        CheckIn.objects.select_related("episode__patient"),
+        checkin_id,
+        user,
+        purpose=purpose,
+        object_type="checkin",
+        patient_of=lambda checkin: checkin.episode.patient,
+    )
+
+
+def access_alert(user: Any, alert_id: object, *, purpose: str, action: str = "read") -> Alert:
+    return guard(
+        Alert.objects.select_related("episode__patient"),
+        alert_id,
+        user,
+        purpose=purpose,
+        object_type="alert",
+        patient_of=lambda alert: alert.episode.patient,
+        action=action,
+    )
+
+
+def worklist_alerts(user: Any) -> models.QuerySet[Alert]:
+    """Open and acknowledged alerts the user may see, most urgent and oldest first."""
+    return (
+        Alert.objects.filter(patient_visibility(user, "episode__patient__"))
+        .filter(status__in=[AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED])
+        .select_related("episode__patient", "acknowledged_by")
+        .order_by("severity_rank", "raised_at", "id")
+    )

@@ -1,0 +1,1 @@
+"""Registry: pseudonymised extract, analytics, dashboards and reports."""

@@ -1,0 +1,1 @@
+"""Surgical case, operative record, discharge readiness and the discharge decision."""

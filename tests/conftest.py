@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+import pytest
+
+from spinepath.accounts.models import Role
+from tests.factories import (
+    CareTeamFactory,
+    EpisodeFactory,
+    PatientFactory,
+    SiteFactory,
+    UserFactory,
+    add_member,
+)
+
+
+@pytest.fixture
+def site():
+    return SiteFactory(code="north", name="North Spine Centre")
+
+
+@pytest.fixture
+def other_site():
+    return SiteFactory(code="south", name="South Spine Centre")
+
+
+@pytest.fixture
+def surgeon(site):
+    return UserFactory(role=Role.SURGEON, site=site, email="surgeon@example.org")
+
+
+@pytest.fixture
+def nurse(site):
+    return UserFactory(role=Role.NURSE, site=site, email="nurse@example.org")
+
+
+@pytest.fixture
+def other_nurse(other_site):
+    return UserFactory(role=Role.NURSE, site=other_site, email="nurse@south.example.org")
+
+
+@pytest.fixture
+def analyst(site):
+    return UserFactory(role=Role.ANALYST, site=site, email="analyst@example.org")
+
+
+@pytest.fixture
+def care_team(site, nurse):
+    team = CareTeamFactory(site=site, name="Spine day unit")
+    add_member(team, nurse, 1)
+    return team
+
+
+@pytest.fixture
+def patient_user():
+    return UserFactory(role=Role.PATIENT, site=None, email="patient@example.org")
+
+
+@pytest.fixture
+def patient(site, patient_user):
+    return PatientFactory(site=site, user=patient_user)
+
+
+@pytest.fixture
+def episode(patient, care_team):
+    return EpisodeFactory(patient=patient, care_team=care_team, stage="recovery")
+
+
+@pytest.fixture
+def other_patient(other_site):
+    other_user = UserFactory(role=Role.PATIENT, site=None, email="other.patient@example.org")
+    return PatientFactory(site=other_site, user=other_user)
