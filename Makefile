@@ -34,7 +34,7 @@ lint: $(STAMP)
 	$(BIN)/mypy --strict src/spinepath/clinical
 
 bench: $(STAMP)
-	$(BIN)/python -m pytest benchmarks -p no:xdist --benchmark-only -q
+	$(BIN)/python -m pytest benchmarks -p no:xdist -p no:randomly --benchmark-only --benchmark-columns=min,median,mean,max,rounds -q
 
 # Refresh the pinned versions after changing dependencies in pyproject.toml.
 lock: $(BIN)/python

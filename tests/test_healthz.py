@@ -27,7 +27,9 @@ def test_healthz_is_503_when_the_database_is_unreachable():
         "DJANGO_SETTINGS_MODULE": "spinepath.config.settings_test",
         "DATABASE_URL": "postgresql://nobody@127.0.0.1:9/none",
     }
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60
+    )
     assert out.stdout.split() == ["503", "unreachable"], out.stderr[-2000:]
 
 

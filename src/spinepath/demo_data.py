@@ -37,14 +37,66 @@ DEMO_PASSWORD = "spinepath-demo-2026"  # noqa: S105 - printed for the demo on pu
 DEMO_SITES = (("demo-north", "Northgate Spine Centre"), ("demo-south", "Southbank Day Surgery"))
 
 GIVEN = [
-    "Amelia", "Oliver", "Isla", "George", "Ava", "Noah", "Mia", "Arthur", "Grace", "Leo",
-    "Freya", "Oscar", "Lily", "Harry", "Ella", "Jack", "Sofia", "Theo", "Ivy", "Henry",
-    "Priya", "Tariq", "Mei", "Kwame", "Aisha", "Jonas", "Ines", "Mateo", "Zara", "Yusuf",
+    "Amelia",
+    "Oliver",
+    "Isla",
+    "George",
+    "Ava",
+    "Noah",
+    "Mia",
+    "Arthur",
+    "Grace",
+    "Leo",
+    "Freya",
+    "Oscar",
+    "Lily",
+    "Harry",
+    "Ella",
+    "Jack",
+    "Sofia",
+    "Theo",
+    "Ivy",
+    "Henry",
+    "Priya",
+    "Tariq",
+    "Mei",
+    "Kwame",
+    "Aisha",
+    "Jonas",
+    "Ines",
+    "Mateo",
+    "Zara",
+    "Yusuf",
 ]
 FAMILY = [
-    "Smith", "Jones", "Taylor", "Brown", "Williams", "Wilson", "Johnson", "Davies", "Patel",
-    "Robinson", "Wright", "Thompson", "Evans", "Walker", "White", "Roberts", "Green", "Hall",
-    "Khan", "Lewis", "Okafor", "Nowak", "Garcia", "Murphy", "Chen", "Hughes", "Clarke", "Ali",
+    "Smith",
+    "Jones",
+    "Taylor",
+    "Brown",
+    "Williams",
+    "Wilson",
+    "Johnson",
+    "Davies",
+    "Patel",
+    "Robinson",
+    "Wright",
+    "Thompson",
+    "Evans",
+    "Walker",
+    "White",
+    "Roberts",
+    "Green",
+    "Hall",
+    "Khan",
+    "Lewis",
+    "Okafor",
+    "Nowak",
+    "Garcia",
+    "Murphy",
+    "Chen",
+    "Hughes",
+    "Clarke",
+    "Ali",
 ]
 
 # Stage mix of the demo episodes (fractions of the total).
@@ -96,7 +148,9 @@ def _sign_ins() -> tuple[tuple[str, str], ...]:
         ("patient", "patient@demo.example"),
         ("caregiver", "caregiver@demo.example"),
     ]
-    existing = set(User.objects.filter(email__in=[e for _, e in wanted]).values_list("email", flat=True))
+    existing = set(
+        User.objects.filter(email__in=[e for _, e in wanted]).values_list("email", flat=True)
+    )
     return tuple((role, email) for role, email in wanted if email in existing)
 
 
@@ -129,7 +183,11 @@ def load_demo(*, patients: int = 120, progress: bool = False, seed: int = 202611
 def _user(email: str, role: str, name: str, site: Site | None, *, password: bool = True) -> User:
     if password:
         return do_create_user(
-            email=email, role=role, password=DEMO_PASSWORD, full_name=name, site=site,
+            email=email,
+            role=role,
+            password=DEMO_PASSWORD,
+            full_name=name,
+            site=site,
             check_password=False,
         )
     return User.objects.create_user(email=email, role=role, full_name=name, site=site)
@@ -151,14 +209,18 @@ def _make_staff() -> dict[str, dict[str, Any]]:
         surgeons = [
             _user(
                 f"surgeon@{short}.demo" if i == 0 else f"surgeon{i + 1}@{short}.demo",
-                Role.SURGEON, n, site,
+                Role.SURGEON,
+                n,
+                site,
             )
             for i, n in enumerate(surgeon_names[code])
         ]
         nurses = [
             _user(
                 f"nurse@{short}.demo" if i == 0 else f"nurse{i + 1}@{short}.demo",
-                Role.NURSE, n, site,
+                Role.NURSE,
+                n,
+                site,
             )
             for i, n in enumerate(nurse_names[code])
         ]
@@ -219,7 +281,11 @@ def _make_patient_journey(rng: random.Random, staff: dict[str, Any], index: int)
     surgeon = rng.choice(staff["surgeons"])
     stage = _pick(rng, STAGE_MIX)
     condition = _pick(rng, CONDITION_MIX)
-    age = rng.randint(28, 84) if condition != Condition.VERTEBRAL_COMPRESSION_FRACTURE else rng.randint(62, 90)
+    age = (
+        rng.randint(28, 84)
+        if condition != Condition.VERTEBRAL_COMPRESSION_FRACTURE
+        else rng.randint(62, 90)
+    )
     today = timezone.localdate()
     born = today - timedelta(days=age * 365 + rng.randint(0, 364))
     patient = do_create_patient(
@@ -308,7 +374,9 @@ def _make_patient_journey(rng: random.Random, staff: dict[str, Any], index: int)
 
     _readiness(case, nurse, ready=False)
     _readiness(case, nurse, ready=True)
-    stay_hours = rng.choice([4, 5, 6, 7]) if is_miss and not fusion else rng.choice([22, 26, 50, 75])
+    stay_hours = (
+        rng.choice([4, 5, 6, 7]) if is_miss and not fusion else rng.choice([22, 26, 50, 75])
+    )
     do_discharge(
         actor=nurse, case=case, now=min(start + timedelta(hours=stay_hours), timezone.now())
     )
@@ -351,28 +419,32 @@ def _recovery(
         email=f"p-{patient.public_id.hex[:12]}@patients.demo", role=Role.PATIENT
     )
     Patient.objects.filter(pk=patient.pk).update(user=reporter)
-    checkin_days = sorted({min(days_ago, d) for d in range(1, min(days_ago, 14) + 1)})
-    for day in checkin_days[-6:]:
-        when = _at(surgery_day + timedelta(days=day), 19)
-        red_flag = rng.random() < 0.02
-        wound = rng.choices(["dry", "redness", "discharge"], weights=[0.9, 0.07, 0.03])[0]
+    # Six days of daily check-ins: the latest ones (up to today) while recovering.
+    last_day = days_ago if stage == Stage.RECOVERY else min(days_ago, 14)
+    for day in range(max(1, last_day - 5), last_day + 1):
+        when = min(_at(surgery_day + timedelta(days=day), 8 + day % 12), timezone.now())
+        red_flag = rng.random() < 0.025
+        wound = rng.choices(["dry", "redness", "discharge"], weights=[0.86, 0.1, 0.04])[0]
+        fever = rng.random() < 0.04
         result = do_submit_checkin(
             actor=reporter,
             episode=episode,
             back_pain=max(0, min(10, round(rng.gauss(6 - day * 0.3, 1.2)))),
             leg_pain=max(0, min(10, round(rng.gauss(5 - day * 0.35, 1.2)))),
             wound=wound,
-            temperature_c=Decimal(str(round(rng.gauss(36.9, 0.4), 1))),
+            temperature_c=Decimal("38.3") if fever else Decimal(str(round(rng.gauss(36.8, 0.3), 1))),
             walking_minutes=min(240, 10 + day * rng.randint(4, 9)),
+            bladder_change=red_flag and rng.random() < 0.3,
             new_leg_weakness=red_flag,
         )
         CheckIn.objects.filter(pk=result.checkin.pk).update(submitted_at=when)
         for alert in result.alerts:
             Alert.objects.filter(pk=alert.pk, raised_at__gt=when).update(raised_at=when)
+            alert.refresh_from_db()
             age_days = (timezone.localdate() - when.date()).days
-            if age_days > 3:
+            if age_days > 3 and alert.status != AlertStatus.RESOLVED:
                 do_resolve_alert(actor=nurse, alert=alert, resolution="Phoned; advice given")
-            elif age_days > 1:
+            elif age_days > 1 and alert.status == AlertStatus.OPEN:
                 do_acknowledge_alert(actor=nurse, alert=alert)
     gain = 0.55 if is_miss else 0.45
     for timepoint, after in (("2w", 14), ("6w", 42), ("3m", 91), ("12m", 365)):
@@ -389,7 +461,11 @@ def _recovery(
             actor=nurse,
             episode=episode,
             description=rng.choice(
-                ["Superficial wound infection treated with antibiotics", "Urinary retention", "CSF leak managed with bed rest"]
+                [
+                    "Superficial wound infection treated with antibiotics",
+                    "Urinary retention",
+                    "CSF leak managed with bed rest",
+                ]
             ),
             onset_date=surgery_day + timedelta(days=min(days_ago, rng.randint(2, 12))),
             clavien_dindo=rng.choice(["I", "II"]),

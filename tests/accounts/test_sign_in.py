@@ -75,7 +75,11 @@ def test_production_uses_argon2_first():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == [
-        "django.contrib.auth.hashers.Argon2PasswordHasher", "True", "True", "31536000", "False"
+        "django.contrib.auth.hashers.Argon2PasswordHasher",
+        "True",
+        "True",
+        "31536000",
+        "False",
     ]
 
 

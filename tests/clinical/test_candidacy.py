@@ -63,7 +63,12 @@ def test_rf1_red_flags_win_over_everything() -> None:
             assert result.options == ()
 
 
-@given(st.sets(st.sampled_from([f.id for f in RED_FLAGS if f.urgency is not Urgency.RISK_FACTOR]), min_size=1))
+@given(
+    st.sets(
+        st.sampled_from([f.id for f in RED_FLAGS if f.urgency is not Urgency.RISK_FACTOR]),
+        min_size=1,
+    )
+)
 def test_red_flags_route_to_urgent_even_with_no_other_information(flags: set[str]) -> None:
     assert evaluate(CaseFacts(red_flags=frozenset(flags))).pathway is Pathway.URGENT
 
@@ -87,7 +92,9 @@ def test_pw_imaging_discordant_imaging_is_not_surgical() -> None:
     assert fired(replace(LDH, imaging_concordant=False)) == ["PW-IMAGING"]
 
 
-@pytest.mark.parametrize(("weeks", "pathway"), [(5, Pathway.CONSERVATIVE_CARE), (6, Pathway.MISS_CANDIDATE)])
+@pytest.mark.parametrize(
+    ("weeks", "pathway"), [(5, Pathway.CONSERVATIVE_CARE), (6, Pathway.MISS_CANDIDATE)]
+)
 def test_pw_conservative_borderline_at_six_weeks(weeks: int, pathway: Pathway) -> None:
     assert evaluate(replace(LDH, conservative_care_weeks=weeks)).pathway is pathway
 
@@ -105,7 +112,12 @@ def test_pw_deficit_exception_allows_earlier_surgery() -> None:
 
 @pytest.mark.parametrize(
     ("slip", "pathway"),
-    [(25, Pathway.MISS_CANDIDATE), (50, Pathway.MISS_CANDIDATE), (50.1, Pathway.OPEN_SURGERY), (76, Pathway.OPEN_SURGERY)],
+    [
+        (25, Pathway.MISS_CANDIDATE),
+        (50, Pathway.MISS_CANDIDATE),
+        (50.1, Pathway.OPEN_SURGERY),
+        (76, Pathway.OPEN_SURGERY),
+    ],
 )
 def test_pw_high_grade_slip_borderlines(slip: float, pathway: Pathway) -> None:
     result = evaluate(replace(DS, slip_percent=slip))
@@ -176,9 +188,16 @@ def test_ca_osteoporosis_screws_on_every_fusion_option() -> None:
 
 @pytest.mark.parametrize(
     ("asa", "bmi", "eligible", "rule"),
-    [(3, 40.0, True, "DS-ELIGIBLE"), (4, 30.0, False, "DS-NOT-ELIGIBLE"), (2, 40.5, False, "DS-NOT-ELIGIBLE"), (None, 30.0, None, None)],
+    [
+        (3, 40.0, True, "DS-ELIGIBLE"),
+        (4, 30.0, False, "DS-NOT-ELIGIBLE"),
+        (2, 40.5, False, "DS-NOT-ELIGIBLE"),
+        (None, 30.0, None, None),
+    ],
 )
-def test_day_surgery_eligibility(asa: int | None, bmi: float, eligible: bool | None, rule: str | None) -> None:
+def test_day_surgery_eligibility(
+    asa: int | None, bmi: float, eligible: bool | None, rule: str | None
+) -> None:
     facts = replace(LDH, asa_class=asa, bmi=bmi)
     assert evaluate(facts).day_surgery_eligible is eligible
     if rule:

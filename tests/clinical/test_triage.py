@@ -41,7 +41,9 @@ def test_any_red_flag_answer_gives_an_urgent_alert_first(f: CheckInFacts) -> Non
 
 
 @given(facts)
-def test_alerts_are_ordered_most_urgent_first_and_carry_reasons_and_sources(f: CheckInFacts) -> None:
+def test_alerts_are_ordered_most_urgent_first_and_carry_reasons_and_sources(
+    f: CheckInFacts,
+) -> None:
     alerts = triage_checkin(f)
     ranks = [list(Severity).index(a.severity) for a in alerts]
     assert ranks == sorted(ranks)

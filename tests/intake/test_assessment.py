@@ -28,7 +28,9 @@ def intake_episode(patient, care_team):
 
 def test_assessment_records_an_explained_recommendation(client, surgeon, intake_episode):
     client.force_login(surgeon)
-    response = client.post(f"/clinic/episodes/{intake_episode.public_id}/assessments/new/", LDH_READY)
+    response = client.post(
+        f"/clinic/episodes/{intake_episode.public_id}/assessments/new/", LDH_READY
+    )
     assessment = Assessment.objects.get()
     assert response["Location"] == f"/clinic/assessments/{assessment.public_id}/"
     assert assessment.pathway == "miss-candidate"
@@ -51,7 +53,9 @@ def test_red_flag_in_the_assessment_routes_to_urgent(client, surgeon, intake_epi
 
 def test_missing_information_is_named_not_guessed(client, surgeon, intake_episode):
     client.force_login(surgeon)
-    client.post(f"/clinic/episodes/{intake_episode.public_id}/assessments/new/", {"symptom_weeks": "3"})
+    client.post(
+        f"/clinic/episodes/{intake_episode.public_id}/assessments/new/", {"symptom_weeks": "3"}
+    )
     assessment = Assessment.objects.get()
     assert assessment.status == "needs-more-information"
     assert "imaging_concordant" in assessment.recommendation["missing"]
@@ -63,11 +67,20 @@ def test_override_needs_a_reason(client, surgeon, intake_episode):
     client.post(f"/clinic/episodes/{intake_episode.public_id}/assessments/new/", LDH_READY)
     assessment = Assessment.objects.get()
     url = f"/clinic/assessments/{assessment.public_id}/decide/"
-    response = client.post(url, {"decision": "override", "pathway": "conservative-care", "reason": ""})
+    response = client.post(
+        url, {"decision": "override", "pathway": "conservative-care", "reason": ""}
+    )
     assert response.status_code == 400
     assessment.refresh_from_db()
     assert assessment.decision == Decision.PENDING
-    client.post(url, {"decision": "override", "pathway": "conservative-care", "reason": "Wants to try injections"})
+    client.post(
+        url,
+        {
+            "decision": "override",
+            "pathway": "conservative-care",
+            "reason": "Wants to try injections",
+        },
+    )
     assessment.refresh_from_db()
     assert assessment.decision == Decision.OVERRIDDEN
     assert assessment.decided_pathway == "conservative-care"
@@ -76,7 +89,13 @@ def test_override_needs_a_reason(client, surgeon, intake_episode):
 
 @pytest.mark.parametrize(
     "bad",
-    [{"asa_class": "9"}, {"bmi": "abc"}, {"slip_percent": "-4"}, {"red_flags": ["made.up"]}, {"level": "L9-L10"}],
+    [
+        {"asa_class": "9"},
+        {"bmi": "abc"},
+        {"slip_percent": "-4"},
+        {"red_flags": ["made.up"]},
+        {"level": "L9-L10"},
+    ],
 )
 def test_bad_assessment_input_saves_nothing(client, surgeon, intake_episode, bad):
     client.force_login(surgeon)
@@ -91,7 +110,9 @@ def test_nurses_record_but_only_surgeons_decide(client, nurse, intake_episode):
     client.force_login(nurse)
     client.post(f"/clinic/episodes/{intake_episode.public_id}/assessments/new/", LDH_READY)
     assessment = Assessment.objects.get()
-    response = client.post(f"/clinic/assessments/{assessment.public_id}/decide/", {"decision": "accept"})
+    response = client.post(
+        f"/clinic/assessments/{assessment.public_id}/decide/", {"decision": "accept"}
+    )
     assert response.status_code == 403
     assessment.refresh_from_db()
     assert assessment.decision == Decision.PENDING

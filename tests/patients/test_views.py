@@ -8,7 +8,9 @@ from spinepath.patients.models import Episode, Patient
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize("url", ["/clinic/", "/clinic/patients/", "/me/", "/me/checkin/", "/registry/"])
+@pytest.mark.parametrize(
+    "url", ["/clinic/", "/clinic/patients/", "/me/", "/me/checkin/", "/registry/"]
+)
 def test_anonymous_visitors_are_sent_to_sign_in(client, url):
     response = client.get(url)
     assert response.status_code == 302
@@ -36,7 +38,11 @@ def test_surgeon_registers_a_patient_and_opens_an_episode(client, surgeon, care_
     assert "Diaz" not in response["Location"] and "N123456" not in response["Location"]
     response = client.post(
         f"/clinic/patients/{patient.public_id}/episodes/new/",
-        {"condition": "lumbar_disc_herniation", "care_team": care_team.pk, "lead_surgeon": surgeon.pk},
+        {
+            "condition": "lumbar_disc_herniation",
+            "care_team": care_team.pk,
+            "lead_surgeon": surgeon.pk,
+        },
     )
     episode = Episode.objects.get(patient=patient)
     assert response["Location"] == f"/clinic/episodes/{episode.public_id}/"
@@ -70,7 +76,13 @@ def test_duplicate_mrn_is_refused_with_a_message(client, nurse, patient):
     client.force_login(nurse)
     response = client.post(
         "/clinic/patients/new/",
-        {"given_name": "A", "family_name": "B", "date_of_birth": "1970-01-01", "sex": "male", "mrn": patient.mrn},
+        {
+            "given_name": "A",
+            "family_name": "B",
+            "date_of_birth": "1970-01-01",
+            "sex": "male",
+            "mrn": patient.mrn,
+        },
     )
     assert b"already exists" in response.content
     assert Patient.objects.count() == 1

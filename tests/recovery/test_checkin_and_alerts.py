@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import pytest
 
-from spinepath.recovery.models import Alert, AlertStatus, CheckIn, Notification
 from spinepath.patients.models import Stage
+from spinepath.recovery.models import Alert, AlertStatus, CheckIn, Notification
 
 pytestmark = pytest.mark.django_db
 
-CALM = {"back_pain": "3", "leg_pain": "2", "wound": "dry", "temperature_c": "36.8", "walking_minutes": "30"}
+CALM = {
+    "back_pain": "3",
+    "leg_pain": "2",
+    "wound": "dry",
+    "temperature_c": "36.8",
+    "walking_minutes": "30",
+}
 
 
 def test_calm_checkin_is_recorded_without_alert(client, episode):
@@ -21,7 +27,9 @@ def test_calm_checkin_is_recorded_without_alert(client, episode):
     assert not Alert.objects.exists()
 
 
-@pytest.mark.parametrize("flag", ["new_leg_weakness", "saddle_numbness", "bladder_change", "bowel_change"])
+@pytest.mark.parametrize(
+    "flag", ["new_leg_weakness", "saddle_numbness", "bladder_change", "bowel_change"]
+)
 def test_each_red_flag_raises_an_urgent_alert_and_tells_the_patient_what_to_do_now(
     client, episode, flag
 ):

@@ -8,7 +8,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_analyst_sees_aggregates_without_names(client, analyst, patient):
-    SurgicalCaseFactory(episode=EpisodeFactory(patient=patient, stage="surgery"), estimated_blood_loss_ml=50)
+    SurgicalCaseFactory(
+        episode=EpisodeFactory(patient=patient, stage="surgery"), estimated_blood_loss_ml=50
+    )
     client.force_login(analyst)
     response = client.get("/registry/")
     assert response.status_code == 200

@@ -12,19 +12,36 @@ from tests.factories import PASSWORD, EpisodeFactory, SurgicalCaseFactory, UserF
 pytestmark = pytest.mark.django_db
 
 READY = {
-    "vital_signs": "2", "ambulation": "2", "nausea_vomiting": "2", "pain": "2", "surgical_bleeding": "1",
-    "ambulating": "yes", "voided": "yes", "tolerating_oral": "yes", "pain_controlled_oral": "yes",
-    "neuro_unchanged": "yes", "wound_dry": "yes", "no_orthostatic_intolerance": "yes", "responsible_adult": "yes",
+    "vital_signs": "2",
+    "ambulation": "2",
+    "nausea_vomiting": "2",
+    "pain": "2",
+    "surgical_bleeding": "1",
+    "ambulating": "yes",
+    "voided": "yes",
+    "tolerating_oral": "yes",
+    "pain_controlled_oral": "yes",
+    "neuro_unchanged": "yes",
+    "wound_dry": "yes",
+    "no_orthostatic_intolerance": "yes",
+    "responsible_adult": "yes",
 }
 
 
 def operative_record(**overrides):
     record = {
-        "procedure": "tubular_microdiscectomy", "approach": "miss", "conversion_reason": "",
-        "level": "L4-L5", "side": "left",
+        "procedure": "tubular_microdiscectomy",
+        "approach": "miss",
+        "conversion_reason": "",
+        "level": "L4-L5",
+        "side": "left",
         "surgery_start": (timezone.localtime() - timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M"),
-        "incision_length_mm": "22", "estimated_blood_loss_ml": "35", "operative_minutes": "68",
-        "fluoroscopy_seconds": "40", "intraoperative_events": "", "asa_class": "2",
+        "incision_length_mm": "22",
+        "estimated_blood_loss_ml": "35",
+        "operative_minutes": "68",
+        "fluoroscopy_seconds": "40",
+        "intraoperative_events": "",
+        "asa_class": "2",
     }
     record.update(overrides)
     return record
@@ -55,7 +72,9 @@ def test_surgeon_records_the_operation(client, surgeon, patient):
 def test_bad_operative_record_saves_nothing(client, surgeon, patient, bad):
     episode = EpisodeFactory(patient=patient, stage=Stage.ASSESSED)
     client.force_login(surgeon)
-    response = client.post(f"/clinic/episodes/{episode.public_id}/surgery/new/", operative_record(**bad))
+    response = client.post(
+        f"/clinic/episodes/{episode.public_id}/surgery/new/", operative_record(**bad)
+    )
     assert response.status_code == 400
     assert not SurgicalCase.objects.exists()
 
@@ -75,7 +94,9 @@ def test_ready_patient_is_discharged_same_day_and_recovery_starts(client, nurse,
     assert case.episode.stage == Stage.RECOVERY
 
 
-def test_not_ready_discharge_needs_reason_and_a_second_staff_sign_off(client, nurse, surgeon, patient):
+def test_not_ready_discharge_needs_reason_and_a_second_staff_sign_off(
+    client, nurse, surgeon, patient
+):
     case = SurgicalCaseFactory(episode=EpisodeFactory(patient=patient, stage=Stage.SURGERY))
     client.force_login(nurse)
     client.post(f"/clinic/cases/{case.public_id}/readiness/", {**READY, "voided": "no"})
@@ -85,12 +106,39 @@ def test_not_ready_discharge_needs_reason_and_a_second_staff_sign_off(client, nu
 
     url = f"/clinic/cases/{case.public_id}/discharge/"
     assert client.post(url, {}).status_code == 400
-    assert client.post(url, {"override_reason": "Lives next door", "cosigner_email": nurse.email, "cosigner_password": PASSWORD}).status_code == 400
-    assert client.post(url, {"override_reason": "Lives next door", "cosigner_email": surgeon.email, "cosigner_password": "wrong"}).status_code == 400
+    assert (
+        client.post(
+            url,
+            {
+                "override_reason": "Lives next door",
+                "cosigner_email": nurse.email,
+                "cosigner_password": PASSWORD,
+            },
+        ).status_code
+        == 400
+    )
+    assert (
+        client.post(
+            url,
+            {
+                "override_reason": "Lives next door",
+                "cosigner_email": surgeon.email,
+                "cosigner_password": "wrong",
+            },
+        ).status_code
+        == 400
+    )
     case.refresh_from_db()
     assert case.discharged_at is None
 
-    client.post(url, {"override_reason": "Catheter plan agreed", "cosigner_email": surgeon.email, "cosigner_password": PASSWORD})
+    client.post(
+        url,
+        {
+            "override_reason": "Catheter plan agreed",
+            "cosigner_email": surgeon.email,
+            "cosigner_password": PASSWORD,
+        },
+    )
     case.refresh_from_db()
     assert case.discharged_at is not None
     assert case.discharge_cosigned_by == surgeon
@@ -119,6 +167,9 @@ def test_cosigner_from_another_site_is_refused(client, nurse, other_site, patien
     outsider = UserFactory(role="surgeon", site=other_site)
     case = SurgicalCaseFactory(episode=EpisodeFactory(patient=patient, stage=Stage.SURGERY))
     client.force_login(nurse)
-    client.post(f"/clinic/cases/{case.public_id}/discharge/", {"override_reason": "x", "cosigner_email": outsider.email, "cosigner_password": PASSWORD})
+    client.post(
+        f"/clinic/cases/{case.public_id}/discharge/",
+        {"override_reason": "x", "cosigner_email": outsider.email, "cosigner_password": PASSWORD},
+    )
     case.refresh_from_db()
     assert case.discharged_at is None

@@ -49,9 +49,7 @@ class Site(models.Model):
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
-    def create_user(
-        self, email: str, password: str | None = None, **extra: Any
-    ) -> User:
+    def create_user(self, email: str, password: str | None = None, **extra: Any) -> User:
         if not email:
             raise ValueError("an e-mail address is required")
         user = self.model(email=self.normalize_email(email).lower(), **extra)

@@ -19,7 +19,8 @@ class RequestOrigin:
 
 
 _current: contextvars.ContextVar[RequestOrigin] = contextvars.ContextVar(
-    "spinepath_request_origin", default=RequestOrigin(channel="internal")
+    "spinepath_request_origin",
+    default=RequestOrigin(channel="internal"),  # noqa: B039 - a frozen dataclass
 )
 
 

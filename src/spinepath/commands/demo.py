@@ -39,14 +39,18 @@ def run(args: argparse.Namespace) -> int:
     summary = load_demo(patients=args.patients, progress=True)
     print()
     print("spinepath demo clinic" + (" (already loaded)" if not summary.created else ""))
-    print(f"  {summary.patients} patients, {summary.episodes} episodes, {summary.alerts} open alerts")
-    print(f"  Sign in at http://127.0.0.1:{args.port}/accounts/login/ with password {DEMO_PASSWORD}")
+    print(
+        f"  {summary.patients} patients, {summary.episodes} episodes, {summary.alerts} open alerts"
+    )
+    print(
+        f"  Sign in at http://127.0.0.1:{args.port}/accounts/login/ with password {DEMO_PASSWORD}"
+    )
     for role, email in summary.sign_ins:
         print(f"  {role:<12} {email}")
     print()
     if args.no_serve:
         return 0
-    worker = subprocess.Popen([sys.executable, "-m", "spinepath.cli", "worker"])  # noqa: S603
+    worker = subprocess.Popen([sys.executable, "-m", "spinepath.cli", "worker"])
     try:
         return subprocess.call(  # noqa: S603
             [sys.executable, "-m", "spinepath.cli", "serve", "--port", str(args.port)]

@@ -29,7 +29,7 @@ PRODUCTION = ENV == "production"
 
 DATA_DIR = Path(os.environ.get("SPINEPATH_DATA_DIR", Path.cwd() / "var")).resolve()
 
-_INSECURE_DEV_KEY = "spinepath-development-key-not-for-production"  # noqa: S105
+_INSECURE_DEV_KEY = "spinepath-development-key-not-for-production"
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if PRODUCTION:
     if len(SECRET_KEY) < 50 or SECRET_KEY == _INSECURE_DEV_KEY:

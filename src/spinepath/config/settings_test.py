@@ -8,7 +8,6 @@ import os
 
 os.environ["SPINEPATH_ENV"] = "test"
 
-from spinepath.config.settings import *  # noqa: E402, F403
+from spinepath.config.settings import *  # noqa: F403
 
-EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 AXES_ENABLED = True

@@ -3,8 +3,8 @@ from __future__ import annotations
 from django import forms
 
 from spinepath.clinical.candidacy.facts import LUMBAR_LEVELS, Deficit
-from spinepath.clinical.redflags import RED_FLAGS
 from spinepath.clinical.candidacy.result import Pathway
+from spinepath.clinical.redflags import RED_FLAGS
 
 TRI_STATE = [("", "Not recorded"), ("yes", "Yes"), ("no", "No")]
 
@@ -68,7 +68,9 @@ class AssessmentForm(forms.Form):
     diabetes = _tri_state("Diabetes")
     anticoagulated = _tri_state("Taking anticoagulants")
     osteoporosis = _tri_state("Osteoporosis")
-    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=4000)
+    notes = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=4000
+    )
 
 
 class DecisionForm(forms.Form):

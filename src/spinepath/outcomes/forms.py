@@ -27,12 +27,17 @@ class ResponseForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.instrument = instrument
         for number, item in enumerate(instrument.items, start=1):
-            label = item.text or f"Item {number} ({item.id}; licensed wording supplied by the clinic)"
+            label = (
+                item.text or f"Item {number} ({item.id}; licensed wording supplied by the clinic)"
+            )
             self.fields[f"item_{number}"] = forms.TypedChoiceField(
                 label=label,
                 choices=[(NOT_ANSWERED, "Not answered")]
                 + [
-                    (str(choice.value), f"{choice.value}: {choice.label}" if choice.label else str(choice.value))
+                    (
+                        str(choice.value),
+                        f"{choice.value}: {choice.label}" if choice.label else str(choice.value),
+                    )
                     for choice in item.choices
                 ],
                 coerce=int,

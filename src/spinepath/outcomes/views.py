@@ -43,7 +43,8 @@ def response_create(request: HttpRequest, episode_id: str) -> HttpResponse:
                 messages.success(request, f"{instrument.name}: score {response.score:.2f}.")
             else:
                 messages.warning(
-                    request, f"{instrument.name} saved, not scorable: {response.not_scorable_reason}"
+                    request,
+                    f"{instrument.name} saved, not scorable: {response.not_scorable_reason}",
                 )
             return redirect("patients:episode", episode_id=episode.public_id)
     return render(

@@ -46,5 +46,3 @@ class PatientSearchForm(forms.Form):
     """Posted, never a query string: names and MRNs must not appear in URLs."""
 
     q = forms.CharField(label="Name or hospital number", max_length=100, min_length=2)
-
-

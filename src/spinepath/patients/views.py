@@ -60,7 +60,9 @@ def patient_create(request: HttpRequest) -> HttpResponse:
 def patient_detail(request: HttpRequest, patient_id: str) -> HttpResponse:
     patient = access_patient(request.user, patient_id, purpose="view patient record")
     episodes = patient.episodes.select_related("care_team", "lead_surgeon")
-    return render(request, "patients/patient_detail.html", {"patient": patient, "episodes": episodes})
+    return render(
+        request, "patients/patient_detail.html", {"patient": patient, "episodes": episodes}
+    )
 
 
 @clinical_required

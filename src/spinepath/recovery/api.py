@@ -35,7 +35,9 @@ def _alert_out(alert: Alert) -> AlertOut:
 def submit_checkin(
     request: HttpRequest, episode_id: UUID, payload: CheckInIn
 ) -> tuple[int, CheckInOut]:
-    episode = access_episode(request.user, episode_id, purpose="api: daily check-in", action="create")
+    episode = access_episode(
+        request.user, episode_id, purpose="api: daily check-in", action="create"
+    )
     result = do_submit_checkin(actor=request.user, episode=episode, **payload.dict())
     return 201, CheckInOut(
         id=result.checkin.public_id,

@@ -24,7 +24,9 @@ class CheckIn(models.Model):
     submitted_at = models.DateTimeField(default=timezone.now, db_index=True)
     back_pain = models.PositiveSmallIntegerField(validators=NRS)
     leg_pain = models.PositiveSmallIntegerField(validators=NRS)
-    wound = models.CharField(max_length=12, choices=[(w.value, w.value.capitalize()) for w in Wound])
+    wound = models.CharField(
+        max_length=12, choices=[(w.value, w.value.capitalize()) for w in Wound]
+    )
     temperature_c = models.DecimalField(
         max_digits=3,
         decimal_places=1,

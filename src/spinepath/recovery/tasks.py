@@ -27,7 +27,9 @@ BACKOFF_CAP_SECONDS = 60 * 60
 
 def backoff(attempts: int) -> timedelta:
     """30 s, 60 s, 120 s … capped at an hour."""
-    return timedelta(seconds=min(BACKOFF_BASE_SECONDS * 2 ** max(attempts - 1, 0), BACKOFF_CAP_SECONDS))
+    return timedelta(
+        seconds=min(BACKOFF_BASE_SECONDS * 2 ** max(attempts - 1, 0), BACKOFF_CAP_SECONDS)
+    )
 
 
 def send_due_notifications(*, now: datetime | None = None, batch: int = 50) -> int:
@@ -36,9 +38,11 @@ def send_due_notifications(*, now: datetime | None = None, batch: int = 50) -> i
     max_attempts = settings.SPINEPATH["NOTIFICATION_MAX_ATTEMPTS"]
     sent = 0
     with transaction.atomic():
-        due = Notification.objects.select_related("recipient").filter(
-            status=NotificationStatus.PENDING, due_at__lte=now
-        ).order_by("due_at", "id")
+        due = (
+            Notification.objects.select_related("recipient")
+            .filter(status=NotificationStatus.PENDING, due_at__lte=now)
+            .order_by("due_at", "id")
+        )
         if connection.features.has_select_for_update_skip_locked:
             due = due.select_for_update(skip_locked=True, of=("self",))
         claimed = list(due[:batch])
@@ -58,7 +62,7 @@ def send_due_notifications(*, now: datetime | None = None, batch: int = 50) -> i
                         to=[note.recipient.email],
                         connection=mail,
                     ).send()
-                except Exception as exc:  # noqa: BLE001 - any failure is recorded and retried
+                except Exception as exc:
                     note.last_error = f"{type(exc).__name__}: {exc}"[:500]
                     if note.attempts >= max_attempts:
                         note.status = NotificationStatus.FAILED

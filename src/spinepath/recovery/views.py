@@ -60,7 +60,9 @@ def worklist(request: HttpRequest) -> HttpResponse:
         patient_public_ids=[alert.episode.patient.public_id for alert in alerts],
     )
     template = (
-        "recovery/_worklist_table.html" if request.headers.get("HX-Request") else "recovery/worklist.html"
+        "recovery/_worklist_table.html"
+        if request.headers.get("HX-Request")
+        else "recovery/worklist.html"
     )
     return render(request, template, {"alerts": alerts, "limit": WORKLIST_LIMIT})
 

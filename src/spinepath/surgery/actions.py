@@ -65,9 +65,7 @@ def do_record_discharge_assessment(
             checklist=checklist,
             mpadss_total=readiness.mpadss_total or 0,
             ready=readiness.ready,
-            unmet=[
-                {"id": u.id, "label": u.label, "reason": u.reason} for u in readiness.unmet
-            ],
+            unmet=[{"id": u.id, "label": u.label, "reason": u.reason} for u in readiness.unmet],
         )
 
 

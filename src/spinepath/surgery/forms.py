@@ -47,7 +47,10 @@ class SurgicalCaseForm(forms.ModelForm):  # type: ignore[type-arg]
 
     def clean(self):  # type: ignore[no-untyped-def]
         data = super().clean()
-        if data.get("approach") == "converted" and not (data.get("conversion_reason") or "").strip():
+        if (
+            data.get("approach") == "converted"
+            and not (data.get("conversion_reason") or "").strip()
+        ):
             self.add_error("conversion_reason", "Say why the operation was converted to open.")
         return data
 

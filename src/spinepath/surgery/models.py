@@ -38,7 +38,9 @@ class SurgicalCase(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     episode = models.OneToOneField(Episode, on_delete=models.PROTECT, related_name="surgical_case")
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="cases")
-    surgeon = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    surgeon = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     procedure = models.CharField(max_length=48, choices=[(p.id, p.label) for p in PROCEDURES])
     approach = models.CharField(max_length=10, choices=Approach.choices)
     conversion_reason = models.CharField(max_length=300, blank=True)

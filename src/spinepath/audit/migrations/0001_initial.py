@@ -4,33 +4,45 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='AccessLog',
+            name="AccessLog",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('user_public_id', models.UUIDField(null=True)),
-                ('role', models.CharField(blank=True, max_length=16)),
-                ('action', models.CharField(default='read', max_length=16)),
-                ('object_type', models.CharField(max_length=48)),
-                ('object_id', models.CharField(blank=True, max_length=64)),
-                ('patient_public_id', models.UUIDField(db_index=True, null=True)),
-                ('purpose', models.CharField(max_length=120)),
-                ('outcome', models.CharField(choices=[('granted', 'Granted'), ('denied', 'Denied')], max_length=8)),
-                ('channel', models.CharField(max_length=16)),
-                ('ip_address', models.GenericIPAddressField(null=True)),
-                ('request_id', models.CharField(blank=True, max_length=32)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("user_public_id", models.UUIDField(null=True)),
+                ("role", models.CharField(blank=True, max_length=16)),
+                ("action", models.CharField(default="read", max_length=16)),
+                ("object_type", models.CharField(max_length=48)),
+                ("object_id", models.CharField(blank=True, max_length=64)),
+                ("patient_public_id", models.UUIDField(db_index=True, null=True)),
+                ("purpose", models.CharField(max_length=120)),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[("granted", "Granted"), ("denied", "Denied")], max_length=8
+                    ),
+                ),
+                ("channel", models.CharField(max_length=16)),
+                ("ip_address", models.GenericIPAddressField(null=True)),
+                ("request_id", models.CharField(blank=True, max_length=32)),
             ],
             options={
-                'ordering': ['-at', '-id'],
-                'indexes': [models.Index(fields=['user_public_id', 'at'], name='audit_acces_user_pu_7d9cd2_idx')],
+                "ordering": ["-at", "-id"],
+                "indexes": [
+                    models.Index(
+                        fields=["user_public_id", "at"], name="audit_acces_user_pu_7d9cd2_idx"
+                    )
+                ],
             },
         ),
     ]

@@ -244,8 +244,10 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "OPT-FUSION",
         Stage.OPTIONS,
-        lambda f, s: (f.condition == DS or (f.condition == LSS and _needs_fusion(f)))
-        and not _slip_grade_at_least_3(f),
+        lambda f, s: (
+            (f.condition == DS or (f.condition == LSS and _needs_fusion(f)))
+            and not _slip_grade_at_least_3(f)
+        ),
         "Fusion options: low-grade spondylolisthesis or instability",
         "Low-grade degenerative spondylolisthesis or stenosis needing fusion.",
         SRC_PROCEDURES,
