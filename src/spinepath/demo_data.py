@@ -432,7 +432,9 @@ def _recovery(
             back_pain=max(0, min(10, round(rng.gauss(6 - day * 0.3, 1.2)))),
             leg_pain=max(0, min(10, round(rng.gauss(5 - day * 0.35, 1.2)))),
             wound=wound,
-            temperature_c=Decimal("38.3") if fever else Decimal(str(round(rng.gauss(36.8, 0.3), 1))),
+            temperature_c=Decimal("38.3")
+            if fever
+            else Decimal(str(round(rng.gauss(36.8, 0.3), 1))),
             walking_minutes=min(240, 10 + day * rng.randint(4, 9)),
             bladder_change=red_flag and rng.random() < 0.3,
             new_leg_weakness=red_flag,
