@@ -28,6 +28,8 @@ def run(args: argparse.Namespace) -> int:
     if args.patients < 1 or args.patients > 5000:
         raise UsageError("--patients must be between 1 and 5000")
     os.environ.setdefault("SPINEPATH_ENV", "development")
+    # The demo has no mail server: the worker prints the messages it would send.
+    os.environ.setdefault("SPINEPATH_EMAIL_URL", "console:")
     setup()
     from django.conf import settings
     from django.core.management import call_command

@@ -39,7 +39,11 @@ def run(args: argparse.Namespace) -> int:
 
     if not settings.DEBUG:
         call_command("collectstatic", interactive=False, verbosity=0)
+    import sys
+
     argv = [
+        sys.executable,
+        "-m",
         "gunicorn",
         "spinepath.config.wsgi:application",
         "--bind",
@@ -51,5 +55,5 @@ def run(args: argparse.Namespace) -> int:
         "--forwarded-allow-ips",
         os.environ.get("SPINEPATH_FORWARDED_ALLOW_IPS", "127.0.0.1"),
     ]
-    os.execvp(argv[0], argv)  # noqa: S606 - replace this process with gunicorn
+    os.execv(argv[0], argv)  # noqa: S606 - replace this process with gunicorn
     return 0  # pragma: no cover

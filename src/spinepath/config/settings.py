@@ -188,6 +188,7 @@ if PRODUCTION:
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -205,8 +206,13 @@ MEDIA_ROOT = DATA_DIR / "private"
 
 # --- e-mail ----------------------------------------------------------------------------------
 
-EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 _email = urlparse(os.environ.get("SPINEPATH_EMAIL_URL", "smtp://localhost:25"))
+# "console:" prints messages instead of sending them (the demo uses it).
+EMAIL_BACKEND = (
+    "django.core.mail.backends.console.EmailBackend"
+    if _email.scheme == "console"
+    else "django.core.mail.backends.smtp.EmailBackend"
+)
 EMAIL_HOST = _email.hostname or "localhost"
 EMAIL_PORT = _email.port or 25
 EMAIL_HOST_USER = _email.username or ""
