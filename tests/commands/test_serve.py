@@ -39,7 +39,7 @@ def test_serve_runs_gunicorn_on_the_given_port(tmp_path: Path) -> None:
         body = b""
         for _ in range(100):
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:  # noqa: S310
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:
                     body = r.read()
                     break
             except OSError:
@@ -47,7 +47,7 @@ def test_serve_runs_gunicorn_on_the_given_port(tmp_path: Path) -> None:
         assert b'"status": "ok"' in body
         with urllib.request.urlopen(
             f"http://127.0.0.1:{port}/static/spinepath/site.css", timeout=2
-        ) as r:  # noqa: S310
+        ) as r:
             assert r.status == 200
     finally:
         server.terminate()
