@@ -17,7 +17,13 @@ def test_demo_covers_every_stage_and_a_second_run_duplicates_nothing():
     assert stages == {"intake", "assessed", "surgery", "recovery", "closed"}
     assert Alert.objects.filter(status="open").exists()
     assert Alert.objects.filter(status="resolved").exists()
-    assert {role for role, _ in first.sign_ins} >= {"surgeon", "nurse", "patient", "caregiver", "analyst"}
+    assert {role for role, _ in first.sign_ins} >= {
+        "surgeon",
+        "nurse",
+        "patient",
+        "caregiver",
+        "analyst",
+    }
     for _, email in first.sign_ins:
         assert User.objects.get(email=email).check_password(DEMO_PASSWORD)
 
@@ -29,7 +35,11 @@ def test_demo_covers_every_stage_and_a_second_run_duplicates_nothing():
 
 def test_demo_sign_ins_reach_their_pages(client):
     load_demo(patients=40)
-    for email, page in [("nurse@north.demo", "/clinic/"), ("patient@demo.example", "/me/"), ("analyst@north.demo", "/registry/")]:
+    for email, page in [
+        ("nurse@north.demo", "/clinic/"),
+        ("patient@demo.example", "/me/"),
+        ("analyst@north.demo", "/registry/"),
+    ]:
         client.post("/accounts/login/", {"username": email, "password": DEMO_PASSWORD})
         assert client.get(page).status_code == 200
         client.post("/accounts/logout/")

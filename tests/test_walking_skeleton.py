@@ -14,6 +14,7 @@ from spinepath.patients.models import Episode, Patient, Stage
 from spinepath.recovery.models import Alert, AlertStatus, CheckIn
 from spinepath.surgery.models import SurgicalCase
 from tests.factories import PASSWORD, UserFactory
+from tests.intake.test_assessment import formsets
 
 pytestmark = pytest.mark.django_db
 
@@ -57,15 +58,27 @@ def test_surgeon_to_patient_to_nurse(client, surgeon, nurse, care_team):
     client.post(
         f"/clinic/episodes/{episode.public_id}/assessments/new/",
         {
+            "dominant_symptom": "leg_pain",
+            "side": "left",
+            "level": "L5-S1",
             "symptom_weeks": "16",
-            "conservative_care_weeks": "12",
             "neurological_deficit": "none",
             "imaging_concordant": "yes",
-            "level": "L5-S1",
-            "slip_percent": "0",
-            "instability": "no",
             "bmi": "26",
             "asa_class": "2",
+            **formsets(
+                treatments=[{"kind": "physiotherapy", "weeks": "12", "response": "none"}],
+                findings=[
+                    {
+                        "level": "L5-S1",
+                        "herniation": "extrusion",
+                        "herniation_zone": "paracentral",
+                        "migration": "none",
+                        "slip_percent": "0",
+                        "instability": "no",
+                    }
+                ],
+            ),
         },
     )
     assessment = Assessment.objects.get(episode=episode)

@@ -28,6 +28,7 @@ COMMANDS: tuple[str, ...] = (
     "createuser",
     "score",
     "mme",
+    "assess",
 )
 
 

@@ -243,32 +243,83 @@ def _make_staff() -> dict[str, dict[str, Any]]:
     return staff
 
 
-def _findings(rng: random.Random, condition: str) -> dict[str, Any]:
-    weeks = rng.choice([4, 8, 10, 12, 16, 26, 40])
-    findings: dict[str, Any] = {
-        "red_flags": [],
-        "symptom_weeks": weeks + rng.randint(0, 8),
-        "conservative_care_weeks": weeks,
-        "neurological_deficit": rng.choices(["none", "stable"], weights=[0.8, 0.2])[0],
-        "imaging_concordant": rng.random() > 0.05,
-        "level": rng.choices(["L3-L4", "L4-L5", "L5-S1"], weights=[0.15, 0.5, 0.35])[0],
-        "slip_percent": Decimal("0"),
+def _finding(level: str, **overrides: Any) -> dict[str, Any]:
+    """A fully reported MRI level: every finding recorded, "none" unless said otherwise."""
+    return {
+        "level": level,
+        "herniation": "none",
+        "migration": "none",
+        "central_stenosis": "none",
+        "lateral_recess_stenosis": "none",
+        "foraminal_stenosis": "none",
+        "slip_percent": 0.0,
         "instability": False,
-        "bmi": Decimal(str(round(rng.uniform(21, 37), 1))),
+        "fracture": False,
+        "deformity": False,
+        "posterior_wall_disrupted": False,
+        "retropulsion": False,
+        **overrides,
+    }
+
+
+def _case(rng: random.Random, condition: str, age: int) -> dict[str, Any]:
+    """A candidacy case as the assessment form would produce it."""
+    weeks = rng.choice([4, 8, 10, 12, 16, 26, 40])
+    level = rng.choices(["L3-L4", "L4-L5", "L5-S1"], weights=[0.15, 0.5, 0.35])[0]
+    case: dict[str, Any] = {
+        "condition": condition,
+        "red_flags": [],
+        "dominant_symptom": "leg_pain",
+        "side": rng.choice(["left", "right"]),
+        "level": level,
+        "symptom_weeks": weeks + rng.randint(0, 8),
+        "conservative_care": [
+            {"kind": "medication", "weeks": weeks, "response": rng.choice(["none", "partial"])},
+            {"kind": "physiotherapy", "weeks": max(1, weeks - 2), "response": "partial"},
+        ],
+        "neurological_deficit": rng.choices(["none", "stable"], weights=[0.8, 0.2])[0],
+        "disabling_pain": False,
+        "imaging_concordant": rng.random() > 0.05,
+        "imaging": [
+            _finding(
+                level,
+                herniation="extrusion",
+                herniation_zone=rng.choice(["paracentral", "paracentral", "foraminal"]),
+            )
+        ],
+        "age": age,
+        "bmi": round(rng.uniform(21, 37), 1),
         "asa_class": rng.choices([1, 2, 3], weights=[0.25, 0.55, 0.2])[0],
         "smoker": rng.random() < 0.18,
         "diabetes": rng.random() < 0.12,
         "anticoagulated": rng.random() < 0.07,
         "osteoporosis": rng.random() < 0.1,
-        "notes": "",
+        "prior_surgery_at_level": False,
     }
+    if condition == Condition.LUMBAR_SPINAL_STENOSIS:
+        case["dominant_symptom"] = "neurogenic_claudication"
+        case["side"] = "bilateral"
+        case["imaging"] = [
+            _finding(level, central_stenosis="severe", lateral_recess_stenosis="moderate")
+        ]
     if condition == Condition.DEGENERATIVE_SPONDYLOLISTHESIS:
-        findings["slip_percent"] = Decimal(str(rng.choice([12, 18, 24, 30, 35, 45])))
-        findings["instability"] = rng.random() < 0.6
+        case["dominant_symptom"] = "neurogenic_claudication"
+        case["imaging"] = [
+            _finding(
+                level,
+                central_stenosis="moderate",
+                lateral_recess_stenosis="moderate",
+                slip_percent=float(rng.choice([12, 18, 24, 30, 35, 45])),
+                instability=rng.random() < 0.6,
+            )
+        ]
     if condition == Condition.VERTEBRAL_COMPRESSION_FRACTURE:
-        findings["osteoporosis"] = True
-        findings["level"] = ""
-    return findings
+        case["dominant_symptom"] = "fracture_pain"
+        case["osteoporosis"] = True
+        case["side"] = "central"
+        case["level"] = "L1-L2"
+        case["imaging"] = [_finding("L1-L2", fracture=True)]
+    return case
 
 
 def _odi_answers(rng: random.Random, severity: float) -> list[int | None]:
@@ -318,8 +369,8 @@ def _make_patient_journey(rng: random.Random, staff: dict[str, Any], index: int)
     if stage == Stage.INTAKE:
         return
 
-    findings = _findings(rng, condition)
-    assessment = do_record_assessment(actor=surgeon, episode=episode, **findings)
+    case = _case(rng, condition, age)
+    assessment = do_record_assessment(actor=surgeon, episode=episode, case=case)
     Assessment.objects.filter(pk=assessment.pk).update(assessed_at=opened + timedelta(days=7))
     baseline = rng.uniform(0.35, 0.7)
     do_record_response(
@@ -355,7 +406,7 @@ def _make_patient_journey(rng: random.Random, staff: dict[str, Any], index: int)
         procedure=procedure,
         approach=approach,
         conversion_reason="",
-        level=findings["level"] or "L1-L2",
+        level=case["level"],
         side=rng.choice(["left", "right", "bilateral"]),
         surgery_start=start,
         incision_length_mm=rng.randint(18, 30) if is_miss else rng.randint(50, 120),
@@ -366,7 +417,7 @@ def _make_patient_journey(rng: random.Random, staff: dict[str, Any], index: int)
         fluoroscopy_seconds=rng.randint(20, 120) if is_miss else rng.randint(5, 40),
         durotomy=rng.random() < 0.03,
         intraoperative_events="",
-        asa_class=findings["asa_class"],
+        asa_class=case["asa_class"],
     )
     if stage == Stage.SURGERY:
         _readiness(case, nurse, ready=False)

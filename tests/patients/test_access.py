@@ -99,3 +99,23 @@ def test_access_log_is_append_only(nurse, patient):
         with pytest.raises(DatabaseError), transaction.atomic():
             AccessLog.objects.filter(pk=row.pk).delete()
     assert AccessLog.objects.get(pk=row.pk).purpose == "care"
+
+
+def test_a_stale_copy_never_moves_the_stage_backwards(patient):
+    from spinepath.patients.actions import do_advance_stage
+    from spinepath.patients.models import Episode, Stage
+
+    episode = EpisodeFactory(patient=patient, stage=Stage.INTAKE)
+    stale = Episode.objects.get(pk=episode.pk)
+    do_advance_stage(episode, Stage.RECOVERY)
+    do_advance_stage(stale, Stage.ASSESSED)
+    episode.refresh_from_db()
+    assert episode.stage == Stage.RECOVERY
+
+
+def test_clinical_condition_list_matches_the_episode_choices():
+    # The clinical core cannot import Django, so it keeps its own copy of the list.
+    from spinepath.clinical.candidacy.facts import CONDITIONS
+    from spinepath.patients.models import Condition
+
+    assert tuple(CONDITIONS) == tuple(Condition.values)

@@ -82,3 +82,13 @@ def test_patients_may_not_list_the_worklist(client, episode):
     response = client.get("/api/v1/alerts")
     assert response.status_code == 403
     assert response.json()["detail"]
+
+
+def test_nul_characters_are_refused_not_a_500(client, episode):
+    client.force_login(episode.patient.user)
+    response = post_json(
+        client, f"/api/v1/episodes/{episode.public_id}/checkins", {**CALM, "notes": "a\x00b"}
+    )
+    assert response.status_code == 422
+    assert "NUL" in response.content.decode()
+    assert not CheckIn.objects.exists()

@@ -111,3 +111,34 @@ def test_gives_up_after_the_maximum_attempts(settings, nurse):
 def test_backoff_grows_and_is_capped():
     assert [backoff(n).total_seconds() for n in (1, 2, 3)] == [30, 60, 120]
     assert backoff(50).total_seconds() == 3600
+
+
+class TransactionSpyBackend:
+    """An e-mail backend that records whether a database transaction was open while sending."""
+
+    seen: list[bool] = []
+
+    def __init__(self, **kwargs) -> None:
+        pass
+
+    def open(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+    def send_messages(self, messages) -> int:
+        from django.db import connection
+
+        TransactionSpyBackend.seen.append(connection.in_atomic_block)
+        return len(messages)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_no_transaction_is_open_while_talking_to_the_mail_server(settings, nurse):
+    settings.EMAIL_BACKEND = "tests.recovery.test_worker.TransactionSpyBackend"
+    TransactionSpyBackend.seen = []
+    queue(nurse, "a")
+    queue(nurse, "b")
+    assert send_due_notifications() == 2
+    assert TransactionSpyBackend.seen == [False, False]

@@ -173,3 +173,14 @@ def test_cosigner_from_another_site_is_refused(client, nurse, other_site, patien
     )
     case.refresh_from_db()
     assert case.discharged_at is None
+
+
+def test_untouched_discharge_scores_are_missing_not_perfect(client, nurse, patient):
+    case = SurgicalCaseFactory(episode=EpisodeFactory(patient=patient, stage=Stage.SURGERY))
+    client.force_login(nurse)
+    page = client.get(f"/clinic/cases/{case.public_id}/").content.decode()
+    assert '<option value="" selected>Choose' in page
+    untouched = {k: v for k, v in READY.items() if k not in {"vital_signs", "pain"}}
+    response = client.post(f"/clinic/cases/{case.public_id}/readiness/", untouched)
+    assert response.status_code == 400
+    assert not DischargeAssessment.objects.exists()

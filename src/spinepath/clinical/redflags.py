@@ -106,8 +106,8 @@ RED_FLAGS: tuple[RedFlag, ...] = (
         Group.TUMOUR_OR_INFECTION,
         "Risk factors for spinal infection: recent bacterial infection, intravenous drug use, "
         "immunosuppression (steroids, transplant, HIV)",
-        "Have you recently had an infection (such as a urine infection), do you inject drugs, or "
-        "do you take medicines that weaken the immune system?",
+        "Have you had an infection lately, such as a urine infection? Do you inject drugs? Do "
+        "you take medicines that make it harder for your body to fight germs?",
         Urgency.URGENT,
         AHCPR_SOURCE,
     ),

@@ -1,8 +1,9 @@
 import argparse
 
-HELP = "run the background worker (notifications, reminders, escalations)"
+HELP = "run the background worker (sends notifications from the outbox)"
 DESCRIPTION = """Run the background worker: every tick it sends due notifications from the
-outbox, and runs the other scheduled tasks. Several workers may run at once on
+outbox (retrying with backoff when the mail server is down) and purges old
+rate-limit counters. Several workers may run at once on
 PostgreSQL (rows are claimed with SKIP LOCKED). Stop with Ctrl-C or SIGTERM;
 the current tick finishes first."""
 

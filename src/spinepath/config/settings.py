@@ -80,6 +80,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "spinepath.audit.middleware.RequestContextMiddleware",
+    "spinepath.accounts.middleware.SiteTimeZoneMiddleware",
     # axes last, as its documentation asks.
     "axes.middleware.AxesMiddleware",
 ]
@@ -160,8 +161,7 @@ AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
-# Usernames are e-mail addresses, i.e. personal data: keep them out of axes' logs.
-AXES_SENSITIVE_PARAMETERS = ["password"]
+# Usernames are e-mail addresses: the library default masks them in its logs; keep it.
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 60 * 60 * 8
@@ -247,8 +247,14 @@ LOGGING = {
 # --- spinepath -------------------------------------------------------------------------------
 
 SPINEPATH = {
-    # Severity → minutes before an unacknowledged alert escalates (issue: SLA timers).
-    "ALERT_SLA_MINUTES": {"urgent": 30, "same_day": 240, "routine": 60 * 24 * 3},
+    # Where people reach this site; links in e-mails are made from it.
+    "BASE_URL": os.environ.get("SPINEPATH_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
     "WORKER_TICK_SECONDS": float(os.environ.get("SPINEPATH_WORKER_TICK_SECONDS", "5")),
     "NOTIFICATION_MAX_ATTEMPTS": 8,
+    # EQ-5D wording is licensed by EuroQol: collect it only where the clinic holds a licence.
+    "EQ5D_LICENSED": os.environ.get("SPINEPATH_EQ5D_LICENSED", "0") == "1",
+    # Consultation requests from one address (hashed) per hour.
+    "CONSULTATION_REQUESTS_PER_HOUR": int(
+        os.environ.get("SPINEPATH_CONSULTATION_REQUESTS_PER_HOUR", "5")
+    ),
 }

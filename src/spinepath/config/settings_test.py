@@ -11,3 +11,12 @@ os.environ["SPINEPATH_ENV"] = "test"
 from spinepath.config.settings import *  # noqa: F403
 
 AXES_ENABLED = True
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # A file, not memory: concurrent tests then see SQLite's real locking (WAL and
+    # IMMEDIATE transactions), as a deployment does.
+    import tempfile
+
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": os.path.join(tempfile.gettempdir(), f"spinepath-test-{os.getpid()}.sqlite3")
+    }

@@ -7,6 +7,7 @@ from spinepath.views import healthz, home
 urlpatterns = [
     path("", home, name="home"),
     path("healthz", healthz, name="healthz"),
+    path("screen/", include("spinepath.intake.urls_screen")),
     path("accounts/", include("spinepath.accounts.urls")),
     path("me/", include("spinepath.patients.urls_me")),
     path("me/", include("spinepath.recovery.urls_me")),

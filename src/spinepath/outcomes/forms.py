@@ -8,6 +8,7 @@ from spinepath.clinical.complications import ClavienDindoGrade, SSIDepth
 from spinepath.clinical.instruments import Instrument
 
 TIMEPOINTS = [
+    ("", "Choose…"),
     ("baseline", "Baseline (before surgery)"),
     ("2w", "2 weeks"),
     ("6w", "6 weeks"),

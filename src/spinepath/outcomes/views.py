@@ -1,28 +1,40 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from spinepath.accounts.decorators import clinical_required
-from spinepath.clinical.instruments import INSTRUMENTS, get_instrument
+from spinepath.clinical.instruments import INSTRUMENTS, Instrument, get_instrument
 from spinepath.errors import ActionError
 from spinepath.outcomes.actions import do_record_complication, do_record_response
 from spinepath.outcomes.forms import ComplicationForm, ResponseForm
 from spinepath.patients.access import access_episode
 
 
+def available_instruments() -> dict[str, Instrument]:
+    """Every instrument, less EQ-5D unless the clinic holds a EuroQol licence."""
+    licensed = settings.SPINEPATH["EQ5D_LICENSED"]
+    return {
+        key: value for key, value in INSTRUMENTS.items() if licensed or not key.startswith("eq5d")
+    }
+
+
 @clinical_required
 @require_http_methods(["GET", "POST"])
 def response_create(request: HttpRequest, episode_id: str) -> HttpResponse:
-    episode = access_episode(request.user, episode_id, purpose="record questionnaire")
+    episode = access_episode(
+        request.user, episode_id, purpose="record questionnaire", action="create"
+    )
+    available = available_instruments()
     instrument_id = request.POST.get("instrument") or request.GET.get("instrument")
-    if instrument_id not in INSTRUMENTS:
+    if instrument_id not in available:
         return render(
             request,
             "outcomes/choose_instrument.html",
-            {"episode": episode, "patient": episode.patient, "instruments": INSTRUMENTS.values()},
+            {"episode": episode, "patient": episode.patient, "instruments": available.values()},
             status=400 if instrument_id else 200,
         )
     instrument = get_instrument(instrument_id)
@@ -58,7 +70,9 @@ def response_create(request: HttpRequest, episode_id: str) -> HttpResponse:
 @clinical_required
 @require_http_methods(["GET", "POST"])
 def complication_create(request: HttpRequest, episode_id: str) -> HttpResponse:
-    episode = access_episode(request.user, episode_id, purpose="record complication")
+    episode = access_episode(
+        request.user, episode_id, purpose="record complication", action="create"
+    )
     form = ComplicationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

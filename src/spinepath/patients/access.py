@@ -50,7 +50,7 @@ def can_see_patient(user: Any, patient: Patient) -> bool:
     return False
 
 
-def _parse_id(raw: object) -> uuid.UUID | None:
+def parse_public_id(raw: object) -> uuid.UUID | None:
     if isinstance(raw, uuid.UUID):
         return raw
     try:
@@ -74,7 +74,7 @@ def guard(
 
     The single mechanism behind every ``access_*`` function.
     """
-    parsed = _parse_id(public_id)
+    parsed = parse_public_id(public_id)
     obj = queryset.filter(**{lookup: parsed}).first() if parsed is not None else None
     patient = patient_of(obj) if obj is not None else None
     granted = patient is not None and can_see_patient(user, patient)

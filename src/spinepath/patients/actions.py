@@ -104,8 +104,12 @@ def do_link_caregiver(*, patient: Patient, caregiver: User, relationship: str = 
 
 
 def do_advance_stage(episode: Episode, stage: Stage) -> None:
-    """Move forward along the pathway, never back (a late record must not rewind it)."""
+    """Move forward along the pathway, never back (a late record must not rewind it).
+
+    The condition is in the UPDATE itself, so a stale copy of the episode
+    cannot move the stored stage backwards.
+    """
     order = list(Stage.values)
-    if order.index(stage) > order.index(episode.stage):
+    earlier = order[: order.index(stage)]
+    if Episode.objects.filter(pk=episode.pk, stage__in=earlier).update(stage=stage):
         episode.stage = stage
-        episode.save(update_fields=["stage"])

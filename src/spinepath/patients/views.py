@@ -17,21 +17,23 @@ from spinepath.patients.actions import do_create_episode, do_create_patient
 from spinepath.patients.forms import EpisodeForm, PatientForm, PatientSearchForm
 
 PAGE_SIZE = 50
+SEARCH_LIMIT = 100
 
 
 @clinical_required
 @require_http_methods(["GET", "POST"])
 def patient_list(request: HttpRequest) -> HttpResponse:
-    patients = patients_visible_to(request.user)
+    patients = patients_visible_to(request.user).order_by("family_name", "given_name", "id")
     search = PatientSearchForm(request.POST or None)
     if request.method == "POST" and search.is_valid():
         q = search.cleaned_data["q"].strip()
         patients = patients.filter(
             Q(family_name__icontains=q) | Q(given_name__icontains=q) | Q(mrn__iexact=q)
         )
-    page = Paginator(patients.order_by("family_name", "given_name", "id"), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+        # Search results are one page: paging links are GETs and would drop the search.
+        page = Paginator(patients[:SEARCH_LIMIT], SEARCH_LIMIT).get_page(1)
+    else:
+        page = Paginator(patients, PAGE_SIZE).get_page(request.GET.get("page"))
     log_listing(
         user=request.user,
         object_type="patient",
@@ -68,7 +70,7 @@ def patient_detail(request: HttpRequest, patient_id: str) -> HttpResponse:
 @clinical_required
 @require_http_methods(["GET", "POST"])
 def episode_create(request: HttpRequest, patient_id: str) -> HttpResponse:
-    patient = access_patient(request.user, patient_id, purpose="open episode")
+    patient = access_patient(request.user, patient_id, purpose="open episode", action="create")
     form = EpisodeForm(request.POST or None, site_id=patient.site_id)
     if request.method == "POST" and form.is_valid():
         try:

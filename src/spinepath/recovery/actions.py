@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -69,6 +72,8 @@ def do_submit_checkin(
     )
     proposals = triage_checkin(facts)
     with transaction.atomic():
+        # Serialise check-ins of one episode, so two at once cannot both open an alert.
+        Episode.objects.select_for_update().filter(pk=episode.pk).first()
         checkin = CheckIn(
             episode=episode,
             submitted_by=actor,
@@ -136,7 +141,7 @@ def _notify_care_team(alert: Alert) -> None:
     if not memberships:
         return
     lowest = memberships[0].escalation_order
-    worklist = reverse("recovery:worklist")
+    worklist = settings.SPINEPATH["BASE_URL"] + reverse("recovery:worklist")
     for membership in memberships:
         if membership.escalation_order != lowest:
             break
@@ -146,13 +151,17 @@ def _notify_care_team(alert: Alert) -> None:
                 "recipient_id": membership.user_id,
                 "kind": "alert",
                 # No patient details in e-mail: the worklist shows them after sign-in.
-                "subject": f"spinepath: new {alert.get_severity_display()} alert",
+                "subject": f"spinepath: new {alert.get_severity_display().lower()} alert",
                 "body": (
-                    f"A {alert.severity} alert ({alert.rule_id}) was raised at "
-                    f"{timezone.localtime(alert.raised_at):%H:%M}. Open the worklist: {worklist}"
+                    f"A new {alert.get_severity_display().lower()} alert ({alert.rule_id}) was "
+                    f"raised at {_site_time(alert):%H:%M}. Open the worklist: {worklist}"
                 ),
             },
         )
+
+
+def _site_time(alert: Alert) -> datetime:
+    return timezone.localtime(alert.raised_at, ZoneInfo(alert.site.time_zone))
 
 
 def do_acknowledge_alert(*, actor: Any, alert: Alert) -> Alert:

@@ -3,7 +3,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Router, Status
 
 from spinepath.accounts.models import CLINICAL_ROLES
 from spinepath.audit.log import log_listing
@@ -34,16 +34,19 @@ def _alert_out(alert: Alert) -> AlertOut:
 @router.post("/episodes/{episode_id}/checkins", response={201: CheckInOut})
 def submit_checkin(
     request: HttpRequest, episode_id: UUID, payload: CheckInIn
-) -> tuple[int, CheckInOut]:
+) -> Status[CheckInOut]:
     episode = access_episode(
         request.user, episode_id, purpose="api: daily check-in", action="create"
     )
-    result = do_submit_checkin(actor=request.user, episode=episode, **payload.dict())
-    return 201, CheckInOut(
-        id=result.checkin.public_id,
-        submitted_at=result.checkin.submitted_at,
-        alerts=[_alert_out(alert) for alert in result.alerts],
-        advice=list(result.advice),
+    result = do_submit_checkin(actor=request.user, episode=episode, **payload.model_dump())
+    return Status(
+        201,
+        CheckInOut(
+            id=result.checkin.public_id,
+            submitted_at=result.checkin.submitted_at,
+            alerts=[_alert_out(alert) for alert in result.alerts],
+            advice=list(result.advice),
+        ),
     )
 
 

@@ -87,6 +87,14 @@ class Alert(models.Model):
     class Meta:
         ordering = ["severity_rank", "raised_at", "id"]
         indexes = [models.Index(fields=["site", "status", "severity_rank", "raised_at"])]
+        constraints = [
+            # Repeats merge into the open alert; the database holds that line too.
+            models.UniqueConstraint(
+                fields=["episode", "rule_id"],
+                condition=models.Q(status__in=["open", "acknowledged"]),
+                name="alert_one_open_per_rule",
+            )
+        ]
 
 
 class NotificationStatus(models.TextChoices):

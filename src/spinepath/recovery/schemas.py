@@ -7,6 +7,8 @@ from uuid import UUID
 
 from ninja import Field, Schema
 
+from spinepath.api_types import Text
+
 
 class CheckInIn(Schema):
     back_pain: int = Field(ge=0, le=10)
@@ -18,7 +20,7 @@ class CheckInIn(Schema):
     saddle_numbness: bool = False
     bladder_change: bool = False
     bowel_change: bool = False
-    notes: str = Field(default="", max_length=2000)
+    notes: Text = Field(default="", max_length=2000)
 
 
 class AlertOut(Schema):

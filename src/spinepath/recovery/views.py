@@ -24,7 +24,9 @@ WORKLIST_LIMIT = 200
 def checkin(request: HttpRequest) -> HttpResponse:
     episode_id = request.POST.get("episode") or request.GET.get("episode")
     if episode_id:
-        episode = access_episode(request.user, episode_id, purpose="daily check-in")
+        episode = access_episode(
+            request.user, episode_id, purpose="daily check-in", action="create"
+        )
     else:
         episode = current_episode_for(request.user, purpose="daily check-in")
         if episode is None:

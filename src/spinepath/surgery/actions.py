@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.contrib.auth import authenticate
 from django.db import IntegrityError, transaction
@@ -69,11 +70,13 @@ def do_record_discharge_assessment(
         )
 
 
-def length_of_stay(start: datetime, end: datetime) -> tuple[Decimal, LengthOfStay]:
+def length_of_stay(start: datetime, end: datetime, time_zone: str) -> tuple[Decimal, LengthOfStay]:
+    """Hours, and same day / next day / longer by the site's own calendar."""
     hours = Decimal((end - start).total_seconds() / 3600).quantize(
         Decimal("0.1"), rounding=ROUND_HALF_UP
     )
-    days = (timezone.localdate(end) - timezone.localdate(start)).days
+    zone = ZoneInfo(time_zone)
+    days = (timezone.localdate(end, zone) - timezone.localdate(start, zone)).days
     category = (
         LengthOfStay.SAME_DAY
         if days <= 0
@@ -127,7 +130,7 @@ def do_discharge(
             raise ActionError("The patient has already been discharged.", status=409)
         if now < locked.surgery_start:
             raise ActionError("Discharge cannot be before the operation started.")
-        hours, category = length_of_stay(locked.surgery_start, now)
+        hours, category = length_of_stay(locked.surgery_start, now, case.site.time_zone)
         locked.discharged_at = now
         locked.discharged_by = actor
         locked.discharge_override_reason = override_reason.strip() if cosigner else ""

@@ -5,7 +5,8 @@ from django.utils import timezone
 
 from spinepath.surgery.models import SurgicalCase
 
-SCORE_0_2 = [(2, "2"), (1, "1"), (0, "0")]
+# The empty first choice keeps the browser from pre-selecting a perfect 2.
+SCORE_0_2 = [("", "Choose…"), (2, "2"), (1, "1"), (0, "0")]
 YES_NO_UNRECORDED = [("", "Not checked"), ("yes", "Met"), ("no", "Not met")]
 
 

@@ -23,7 +23,7 @@ from spinepath.surgery.models import SurgicalCase
 @clinical_required
 @require_http_methods(["GET", "POST"])
 def case_create(request: HttpRequest, episode_id: str) -> HttpResponse:
-    episode = access_episode(request.user, episode_id, purpose="record operation")
+    episode = access_episode(request.user, episode_id, purpose="record operation", action="create")
     form = SurgicalCaseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

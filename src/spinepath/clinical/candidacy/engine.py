@@ -1,13 +1,21 @@
 """Apply the candidacy rules to one case.
 
-Order: red flags (they always win) → information check (never guess) →
-the first pathway rule that sets a pathway → procedure options, less the
-contraindicated ones, with cautions → day-surgery eligibility.
+Order: red flags (they always win) → information (never guess; conditions the
+rules do not cover are outside scope) → the first pathway rule that names a
+pathway → on a surgical pathway, procedure options (proposed, contraindicated,
+checked for the facts they need, ranked, cautioned) → day-surgery eligibility.
+Every rule that fired is returned with its source.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+from spinepath.clinical.candidacy.case import RULED_CONDITIONS, Case
+from spinepath.clinical.candidacy.day_surgery_rules import day_surgery_missing as ds_missing
 from spinepath.clinical.candidacy.facts import CaseFacts
+from spinepath.clinical.candidacy.options import plan_options
+from spinepath.clinical.candidacy.requirements import REFINEMENTS, pathway_missing, unrecorded
 from spinepath.clinical.candidacy.result import (
     Pathway,
     ProcedureOption,
@@ -15,131 +23,155 @@ from spinepath.clinical.candidacy.result import (
     RuleFiring,
     Status,
 )
-from spinepath.clinical.candidacy.rules import (
-    REQUIRED_FACTS,
-    RULES,
-    RULESET_VERSION,
-    CandidacySettings,
-    Rule,
-    Stage,
-)
-from spinepath.clinical.procedures import PROCEDURES_BY_ID
-from spinepath.clinical.redflags import evaluate_red_flags
+from spinepath.clinical.candidacy.rule import Rule, Stage
+from spinepath.clinical.candidacy.rules import RULES_BY_ID, RULESET_VERSION, rules_in
+from spinepath.clinical.candidacy.settings import CandidacySettings
+from spinepath.clinical.redflags import Urgency
+
+SURGICAL = frozenset({Pathway.MISS_CANDIDATE, Pathway.OPEN_SURGERY})
+_URGENCY_ORDER = (Urgency.EMERGENCY, Urgency.URGENT)
 
 
-def _firing(rule: Rule) -> RuleFiring:
-    return RuleFiring(rule.id, rule.effect, rule.rationale, rule.source, rule.version)
+def firing(rule: Rule) -> RuleFiring:
+    return RuleFiring(
+        rule.id,
+        rule.effect,
+        rule.rationale,
+        rule.source,
+        rule.version,
+        stage=rule.stage.value,
+        evidence=rule.evidence.value,
+    )
 
 
 def _result(
+    case: Case,
     status: Status,
     pathway: Pathway | None,
-    fired: list[RuleFiring],
+    fired: list[Rule],
     *,
+    reasons: tuple[str, ...] = (),
+    urgency: str | None = None,
     missing: tuple[str, ...] = (),
     options: tuple[ProcedureOption, ...] = (),
-    contraindicated: tuple[str, ...] = (),
-    day_surgery: bool | None = None,
-    reasons: tuple[str, ...] = (),
+    contraindicated_by: tuple[tuple[str, tuple[str, ...]], ...] = (),
+    day_surgery_eligible: bool | None = None,
+    day_surgery_missing: tuple[str, ...] = (),
+    unchecked: tuple[str, ...] = (),
 ) -> Recommendation:
     return Recommendation(
         status=status,
         pathway=pathway,
         options=options,
-        contraindicated=contraindicated,
-        day_surgery_eligible=day_surgery,
+        contraindicated=tuple(procedure for procedure, _ in contraindicated_by),
+        day_surgery_eligible=day_surgery_eligible,
         missing=missing,
-        fired=tuple(fired),
+        fired=tuple(firing(rule) for rule in fired),
         ruleset_version=RULESET_VERSION,
-        reasons=reasons or tuple(f.effect for f in fired),
+        reasons=reasons or tuple(rule.effect for rule in fired),
+        urgency=urgency,
+        contraindicated_by=contraindicated_by,
+        unchecked=unchecked,
+        day_surgery_missing=day_surgery_missing,
+        settings=case.settings.to_json(),
     )
 
 
 def evaluate(facts: CaseFacts, settings: CandidacySettings | None = None) -> Recommendation:
-    settings = settings or CandidacySettings()
-    fired: list[RuleFiring] = []
+    case = Case(facts, settings or CandidacySettings())
 
-    def stage_rules(stage: Stage) -> list[Rule]:
-        return [rule for rule in RULES if rule.stage is stage and rule.when(facts, settings)]
-
-    red = stage_rules(Stage.RED_FLAG)
-    if red:
-        outcome = evaluate_red_flags(facts.red_flags)
+    fired = [rule for rule in rules_in(Stage.RED_FLAG) if rule.when(case)]
+    stopping = [rule for rule in fired if rule.pathway is Pathway.URGENT]
+    if stopping:
+        urgency = next(u for u in _URGENCY_ORDER if any(r.urgency is u for r in stopping))
+        flags = tuple(f"Red flag: {flag.label}" for flag in case.red_flags.pathway_flags)
         return _result(
+            case,
             Status.RECOMMENDATION,
             Pathway.URGENT,
-            [_firing(rule) for rule in red],
-            reasons=tuple(f"Red flag: {flag.label}" for flag in outcome.pathway_flags),
-        )
-
-    if facts.condition is None:
-        return _result(Status.NEEDS_MORE_INFORMATION, None, fired, missing=("condition",))
-    required = REQUIRED_FACTS.get(facts.condition)
-    if required is None:
-        return _result(
-            Status.OUTSIDE_SCOPE,
-            None,
             fired,
-            reasons=(
-                "The candidacy rules do not cover this condition yet; the clinician decides.",
-            ),
+            reasons=(*(rule.effect for rule in stopping), *flags),
+            urgency=urgency.value,
         )
-    missing = tuple(name for name in required if getattr(facts, name) is None)
+
+    if case.condition is not None and case.condition not in RULED_CONDITIONS:
+        fired.append(RULES_BY_ID["SCOPE-OUTSIDE"])
+        return _result(case, Status.OUTSIDE_SCOPE, None, fired)
+    missing = pathway_missing(case)
     if missing:
-        return _result(Status.NEEDS_MORE_INFORMATION, None, fired, missing=missing)
+        fired.append(RULES_BY_ID["INFO-MISSING"])
+        return _needs_more(case, fired, missing)
 
-    pathway: Pathway | None = None
-    for rule in stage_rules(Stage.PATHWAY):
-        fired.append(_firing(rule))
-        if rule.pathway is not None:
-            pathway = rule.pathway
-            break
-    if pathway not in {Pathway.MISS_CANDIDATE, Pathway.OPEN_SURGERY}:
-        return _result(Status.RECOMMENDATION, pathway, fired)
-
-    ranked: list[str] = []
-    for rule in stage_rules(Stage.OPTIONS):
-        fired.append(_firing(rule))
-        ranked.extend(p for p in rule.procedures if p not in ranked)
-    contraindicated: list[str] = []
-    for rule in stage_rules(Stage.CONTRAINDICATION):
-        hits = [p for p in rule.procedures if p in ranked]
-        if hits:
-            fired.append(_firing(rule))
-            contraindicated.extend(hits)
-    cautions: dict[str, list[str]] = {}
-    for rule in stage_rules(Stage.CAUTION):
-        hits = [p for p in rule.procedures if p in ranked and p not in contraindicated]
-        if hits:
-            fired.append(_firing(rule))
-            for procedure in hits:
-                cautions.setdefault(procedure, []).append(rule.caution)
-
-    options = tuple(
-        ProcedureOption(
-            procedure=procedure_id,
-            label=PROCEDURES_BY_ID[procedure_id].label,
-            approach=PROCEDURES_BY_ID[procedure_id].approach.value,
-            rank=rank,
-            cautions=tuple(cautions.get(procedure_id, ())),
+    pathway, pathway_urgency = _decide_pathway(case, fired)
+    case = replace(case, pathway=pathway)
+    if pathway not in SURGICAL:
+        return _result(
+            case,
+            Status.RECOMMENDATION,
+            pathway,
+            fired,
+            urgency=pathway_urgency.value if pathway_urgency else None,
         )
-        for rank, procedure_id in enumerate(
-            (p for p in ranked if p not in contraindicated), start=1
+
+    plan = plan_options(case)
+    if plan.missing:
+        notes = [rule for rule in fired if rule.stage is Stage.RED_FLAG]
+        return _needs_more(
+            case,
+            [*notes, RULES_BY_ID["INFO-MISSING"]],
+            plan.missing,
+            f"The findings so far point to {pathway.value}; ranking the procedures needs more.",
         )
-    )
+    fired.extend(plan.fired)
 
-    day_surgery: bool | None = None
-    for rule in stage_rules(Stage.DAY_SURGERY):
-        fired.append(_firing(rule))
-        day_surgery = rule.day_surgery
-        if day_surgery is False:
-            break
-
+    eligible, day_rules = _day_surgery(case)
+    fired.extend(day_rules)
+    unchecked = list(unrecorded(case, REFINEMENTS.get(case.condition or "", ())))
+    unchecked.extend(n for n in plan.unchecked if n not in unchecked)
+    if eligible is not False:
+        for rule in rules_in(Stage.DAY_SURGERY):
+            unchecked.extend(n for n in unrecorded(case, rule.needs) if n not in unchecked)
     return _result(
+        case,
         Status.RECOMMENDATION,
         pathway,
         fired,
-        options=options,
-        contraindicated=tuple(contraindicated),
-        day_surgery=day_surgery,
+        options=plan.options,
+        contraindicated_by=plan.contraindicated_by,
+        day_surgery_eligible=eligible,
+        day_surgery_missing=ds_missing(case) if eligible is None else (),
+        unchecked=tuple(unchecked),
+        reasons=_reasons(fired, plan.options),
     )
+
+
+def _decide_pathway(case: Case, fired: list[Rule]) -> tuple[Pathway, Urgency | None]:
+    for rule in rules_in(Stage.PATHWAY):
+        if rule.when(case):
+            fired.append(rule)
+            if rule.pathway is not None:
+                return rule.pathway, rule.urgency
+    raise AssertionError("PW-MISS always names a pathway")
+
+
+def _day_surgery(case: Case) -> tuple[bool | None, list[Rule]]:
+    day_rules = [rule for rule in rules_in(Stage.DAY_SURGERY) if rule.when(case)]
+    if any(rule.day_surgery is False for rule in day_rules):
+        return False, day_rules
+    return (True if day_rules else None), day_rules
+
+
+def _needs_more(
+    case: Case, fired: list[Rule], missing: tuple[str, ...], *notes: str
+) -> Recommendation:
+    reasons = (f"Needs more information: {', '.join(missing)}", *notes)
+    return _result(
+        case, Status.NEEDS_MORE_INFORMATION, None, fired, missing=missing, reasons=reasons
+    )
+
+
+def _reasons(fired: list[Rule], options: tuple[ProcedureOption, ...]) -> tuple[str, ...]:
+    effects = [rule.effect for rule in fired if rule.stage is not Stage.CAUTION]
+    if options:
+        effects.append(f"First option: {options[0].label}")
+    return tuple(effects)
