@@ -4,27 +4,77 @@ from __future__ import annotations
 
 import pytest
 
-from spinepath.clinical.candidacy import CaseFacts, Deficit, evaluate
+from spinepath.clinical.candidacy import case_from_json, evaluate
+from spinepath.clinical.selfscreen import ScreenAnswers, screen
 from spinepath.clinical.triage import CheckInFacts, Wound, triage_checkin
 
-CASE = CaseFacts(
-    condition="degenerative_spondylolisthesis",
-    symptom_weeks=20,
-    conservative_care_weeks=12,
-    neurological_deficit=Deficit.NONE,
-    imaging_concordant=True,
-    level="L5-S1",
-    slip_percent=22,
-    instability=True,
-    osteoporosis=True,
-    asa_class=2,
-    bmi=29.0,
-)
+# Degenerative spondylolisthesis at L5-S1 with osteoporosis: many rules, cautions and a
+# contraindication fire.
+CASE_JSON = {
+    "condition": "degenerative_spondylolisthesis",
+    "red_flags": [],
+    "dominant_symptom": "neurogenic_claudication",
+    "side": "bilateral",
+    "level": "L5-S1",
+    "symptom_weeks": 20,
+    "conservative_care": [{"kind": "physiotherapy", "weeks": 12, "response": "none"}],
+    "neurological_deficit": "none",
+    "disabling_pain": False,
+    "imaging_concordant": True,
+    "imaging": [
+        {
+            "level": "L5-S1",
+            "herniation": "none",
+            "migration": "none",
+            "central_stenosis": "moderate",
+            "lateral_recess_stenosis": "moderate",
+            "foraminal_stenosis": "mild",
+            "slip_percent": 22.0,
+            "instability": True,
+            "fracture": False,
+            "deformity": False,
+        }
+    ],
+    "age": 67,
+    "bmi": 29.0,
+    "asa_class": 2,
+    "smoker": False,
+    "diabetes": False,
+    "anticoagulated": False,
+    "osteoporosis": True,
+    "prior_surgery_at_level": False,
+}
+CASE = case_from_json(CASE_JSON)
 
 
 def test_candidacy_evaluation(benchmark) -> None:
     result = benchmark(evaluate, CASE)
     assert result.options
+
+
+def test_candidacy_parse_and_evaluate_json(benchmark) -> None:
+    result = benchmark(lambda: evaluate(case_from_json(CASE_JSON)).to_json())
+    assert result["pathway"] == "miss-candidate"
+
+
+def test_self_screen(benchmark) -> None:
+    from spinepath.clinical.candidacy.facts import (
+        ConservativeTreatment,
+        TreatmentKind,
+        TreatmentResponse,
+    )
+
+    answers = ScreenAnswers(
+        back_pain=3,
+        leg_pain=7,
+        pain_below_knee=True,
+        leg_pain_on_walking=False,
+        pain_weeks=12,
+        treatments=(ConservativeTreatment(TreatmentKind.PHYSIOTHERAPY, 8, TreatmentResponse.NONE),),
+        startback=(1, 0, 1, 1, 0, 1, 0, 0, 3),
+        red_flags=frozenset(),
+    )
+    assert benchmark(screen, answers).outcome is not None
 
 
 def test_checkin_triage(benchmark) -> None:
