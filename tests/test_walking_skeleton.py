@@ -98,6 +98,7 @@ def test_surgeon_to_patient_to_nurse(client, surgeon, nurse, care_team):
             "incision_length_mm": "20",
             "estimated_blood_loss_ml": "30",
             "operative_minutes": "65",
+            "anaesthesia": "general",
             "asa_class": "2",
         },
     )

@@ -41,3 +41,4 @@ def permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpRespon
 api.add_router("/", "spinepath.patients.api.router")
 api.add_router("/", "spinepath.recovery.api.router")
 api.add_router("/", "spinepath.intake.api.router")
+api.add_router("/", "spinepath.surgery.api.router")

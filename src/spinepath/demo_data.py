@@ -32,6 +32,7 @@ from spinepath.surgery.actions import (
     do_record_surgery,
 )
 from spinepath.surgery.models import SurgicalCase
+from spinepath.surgery.plans import do_update_discharge_plan
 
 DEMO_PASSWORD = "spinepath-demo-2026"  # noqa: S105 - printed for the demo on purpose
 DEMO_SITES = (("demo-north", "Northgate Spine Centre"), ("demo-south", "Southbank Day Surgery"))
@@ -431,6 +432,23 @@ def _make_patient_journey(rng: random.Random, staff: dict[str, Any], index: int)
     do_discharge(
         actor=nurse, case=case, now=min(start + timedelta(hours=stay_hours), timezone.now())
     )
+    if rng.random() < 0.6:
+        do_update_discharge_plan(
+            actor=nurse,
+            plan=case.plan,
+            medicines=[
+                {"drug": "paracetamol", "dose_mg": 1000.0, "doses_per_day": 4.0, "days": 7},
+                {
+                    "drug": "oxycodone",
+                    "strength_mg": 5.0,
+                    "dose_mg": 5.0,
+                    "doses_per_day": 4.0,
+                    "days": rng.choice([3, 5]),
+                    "as_needed": True,
+                },
+            ],
+            staff_notes="",
+        )
     _recovery(rng, episode, patient, nurse, stage, surgery_day, days_ago, baseline, is_miss)
 
 

@@ -39,6 +39,7 @@ def operative_record(**overrides):
         "incision_length_mm": "22",
         "estimated_blood_loss_ml": "35",
         "operative_minutes": "68",
+        "anaesthesia": "general",
         "fluoroscopy_seconds": "40",
         "intraoperative_events": "",
         "asa_class": "2",

@@ -13,7 +13,6 @@ from spinepath.clinical.instruments import INSTRUMENTS
 from spinepath.errors import ActionError
 from spinepath.intake.access import access_assessment
 from spinepath.intake.actions import do_decide_assessment, do_record_assessment
-from spinepath.intake.baseline import baseline_instruments
 from spinepath.intake.forms import (
     AssessmentForm,
     DecisionForm,
@@ -21,6 +20,7 @@ from spinepath.intake.forms import (
     TreatmentFormSet,
     case_json,
 )
+from spinepath.outcomes.instruments import outcome_instruments
 from spinepath.patients.access import access_episode
 from spinepath.patients.models import Episode
 
@@ -60,7 +60,7 @@ def _baseline_status(episode: Episode) -> list[dict[str, Any]]:
             "name": INSTRUMENTS[instrument_id].name,
             "response": recorded.get(instrument_id),
         }
-        for instrument_id in baseline_instruments(episode)
+        for instrument_id in outcome_instruments(episode)
     ]
 
 

@@ -12,8 +12,10 @@ from django.utils import timezone
 from spinepath.accounts.models import CLINICAL_ROLES, Role
 from spinepath.clinical.complications import ClavienDindoGrade, SSIDepth
 from spinepath.clinical.instruments import get_instrument
+from spinepath.clinical.schedule import follow_up_schedule
 from spinepath.errors import ActionError, require_role
-from spinepath.outcomes.models import Complication, QuestionnaireResponse
+from spinepath.outcomes.instruments import outcome_instruments
+from spinepath.outcomes.models import Complication, QuestionnaireResponse, ScheduledQuestionnaire
 from spinepath.patients.models import Episode
 
 TIMEPOINTS = {"baseline", "2w", "6w", "3m", "12m", "24m"}
@@ -83,3 +85,27 @@ def do_record_complication(
             related_to_surgery=related_to_surgery,
             recorded_by=actor,
         )
+
+
+def do_schedule_follow_up(*, episode: Episode, surgery_date: date) -> list[ScheduledQuestionnaire]:
+    """Every follow-up questionnaire of the episode, due from the surgery date.
+
+    Idempotent: a time point already scheduled is left as it is.
+    """
+    rows = []
+    for timepoint in follow_up_schedule(surgery_date):
+        if timepoint.id == "baseline":
+            continue
+        for instrument in outcome_instruments(episode):
+            row, _ = ScheduledQuestionnaire.objects.get_or_create(
+                episode=episode,
+                instrument=instrument,
+                timepoint=timepoint.id,
+                defaults={
+                    "due": timepoint.due,
+                    "window_start": timepoint.window_start,
+                    "window_end": timepoint.window_end,
+                },
+            )
+            rows.append(row)
+    return rows

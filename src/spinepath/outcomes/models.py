@@ -66,3 +66,36 @@ class Complication(models.Model):
 
     class Meta:
         ordering = ["-onset_date", "-id"]
+
+
+class ScheduledStatus(models.TextChoices):
+    DUE = "due", "Due"
+    COMPLETED = "completed", "Completed"
+    MISSED = "missed", "Missed"
+
+
+class ScheduledQuestionnaire(models.Model):
+    """A questionnaire due at a follow-up time point, with its window (clinical.schedule)."""
+
+    episode = models.ForeignKey(
+        Episode, on_delete=models.PROTECT, related_name="scheduled_questionnaires"
+    )
+    instrument = models.CharField(max_length=24)
+    timepoint = models.CharField(max_length=12)
+    due = models.DateField()
+    window_start = models.DateField()
+    window_end = models.DateField()
+    status = models.CharField(
+        max_length=10, choices=ScheduledStatus.choices, default=ScheduledStatus.DUE
+    )
+    response = models.OneToOneField(
+        QuestionnaireResponse, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["due", "instrument"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["episode", "instrument", "timepoint"], name="scheduled_questionnaire_once"
+            )
+        ]

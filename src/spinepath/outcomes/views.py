@@ -1,25 +1,17 @@
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from spinepath.accounts.decorators import clinical_required
-from spinepath.clinical.instruments import INSTRUMENTS, Instrument, get_instrument
+from spinepath.clinical.instruments import get_instrument
 from spinepath.errors import ActionError
 from spinepath.outcomes.actions import do_record_complication, do_record_response
 from spinepath.outcomes.forms import ComplicationForm, ResponseForm
+from spinepath.outcomes.instruments import available_instruments
 from spinepath.patients.access import access_episode
-
-
-def available_instruments() -> dict[str, Instrument]:
-    """Every instrument, less EQ-5D unless the clinic holds a EuroQol licence."""
-    licensed = settings.SPINEPATH["EQ5D_LICENSED"]
-    return {
-        key: value for key, value in INSTRUMENTS.items() if licensed or not key.startswith("eq5d")
-    }
 
 
 @clinical_required

@@ -17,7 +17,7 @@ def me_home(request: HttpRequest) -> HttpResponse:
         episodes_visible_to(request.user)
         .exclude(stage=Stage.CLOSED)
         .select_related("patient", "care_team", "surgical_case")
-        .prefetch_related("checkins", "alerts")
+        .prefetch_related("checkins", "alerts", "assessments")
         .order_by("-opened_at")
     )
     log_listing(

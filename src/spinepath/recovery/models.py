@@ -128,3 +128,15 @@ class Notification(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["status", "due_at"])]
+
+
+class Monitoring(models.Model):
+    """Home monitoring of one episode: started by the discharge, in the same transaction."""
+
+    episode = models.OneToOneField(Episode, on_delete=models.PROTECT, related_name="monitoring")
+    enrolled_at = models.DateTimeField()
+    enrolled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    first_checkin_due = models.DateTimeField()
+    active = models.BooleanField(default=True)

@@ -12,14 +12,19 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from spinepath.accounts.models import CLINICAL_ROLES, Role
-from spinepath.clinical.discharge import evaluate_same_day_readiness
+from spinepath.clinical.discharge import evaluate_same_day_readiness, score_aldrete
 from spinepath.clinical.procedures import PROCEDURES_BY_ID, Approach
 from spinepath.errors import ActionError, require_role
 from spinepath.patients.actions import do_advance_stage
 from spinepath.patients.models import Episode, Stage
-from spinepath.surgery.models import DischargeAssessment, LengthOfStay, SurgicalCase
-
-DISCHARGING_ROLES = {Role.NURSE, Role.SURGEON}
+from spinepath.recovery.enrolment import do_start_recovery
+from spinepath.surgery.models import (
+    DischargeAssessment,
+    LengthOfStay,
+    PacuAssessment,
+    SurgicalCase,
+)
+from spinepath.surgery.plans import DISCHARGING_ROLES, do_create_discharge_plan
 
 
 def do_record_surgery(*, actor: Any, episode: Episode, **record: Any) -> SurgicalCase:
@@ -67,6 +72,27 @@ def do_record_discharge_assessment(
             mpadss_total=readiness.mpadss_total or 0,
             ready=readiness.ready,
             unmet=[{"id": u.id, "label": u.label, "reason": u.reason} for u in readiness.unmet],
+        )
+
+
+def do_record_pacu_assessment(
+    *, actor: Any, case: SurgicalCase, scores: dict[str, int]
+) -> PacuAssessment:
+    """Modified Aldrete; ready to leave the recovery room at 9 or more."""
+    require_role(actor, DISCHARGING_ROLES, "assess recovery-room exit")
+    if case.discharged_at is not None:
+        raise ActionError("The patient has already been discharged.", status=409)
+    try:
+        result = score_aldrete(scores)
+    except ValueError as exc:
+        raise ActionError(str(exc)) from None
+    with transaction.atomic():
+        return PacuAssessment.objects.create(
+            case=case,
+            assessed_by=actor,
+            items=dict(result.items),
+            total=result.total,
+            ready=result.ready,
         )
 
 
@@ -138,5 +164,12 @@ def do_discharge(
         locked.length_of_stay_hours = hours
         locked.length_of_stay_category = category
         locked.save()
+        do_create_discharge_plan(actor=actor, case=locked)
         do_advance_stage(locked.episode, Stage.RECOVERY)
+        do_start_recovery(
+            actor=actor,
+            episode=locked.episode,
+            surgery_start=locked.surgery_start,
+            discharged_at=now,
+        )
     return locked

@@ -1,8 +1,17 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils import timezone
 
+from spinepath.accounts.models import CLINICAL_ROLES, User
+from spinepath.clinical.discharge import (
+    ALDRETE_ITEMS,
+    MPADSS_ITEMS,
+    SPINE_CHECKLIST,
+    CriterionItem,
+)
 from spinepath.surgery.models import SurgicalCase
 
 # The empty first choice keeps the browser from pre-selecting a perfect 2.
@@ -24,9 +33,14 @@ class SurgicalCaseForm(forms.ModelForm):  # type: ignore[type-arg]
             "estimated_blood_loss_ml",
             "operative_minutes",
             "fluoroscopy_seconds",
+            "fluoroscopy_dose_mgy_cm2",
             "durotomy",
             "intraoperative_events",
+            "implants",
+            "drain",
+            "anaesthesia",
             "asa_class",
+            "assistant",
         ]
         widgets = {
             "surgery_start": forms.DateTimeInput(attrs={"type": "datetime-local"}),
@@ -39,6 +53,14 @@ class SurgicalCaseForm(forms.ModelForm):  # type: ignore[type-arg]
             "fluoroscopy_seconds": "Fluoroscopy time (seconds)",
             "asa_class": "ASA class",
         }
+
+    def __init__(self, *args: Any, site_id: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        assistant = self.fields["assistant"]
+        assert isinstance(assistant, forms.ModelChoiceField)
+        assistant.queryset = User.objects.filter(
+            site_id=site_id, role__in=CLINICAL_ROLES, is_active=True
+        ).order_by("full_name")
 
     def clean_surgery_start(self):  # type: ignore[no-untyped-def]
         start = self.cleaned_data["surgery_start"]
@@ -56,6 +78,18 @@ class SurgicalCaseForm(forms.ModelForm):  # type: ignore[type-arg]
         return data
 
 
+def _score_field(item: CriterionItem) -> forms.TypedChoiceField:
+    """A 0-2 criterion, its level descriptions from the clinical definition."""
+    described = "; ".join(
+        f"{score}: {text}" for score, text in sorted(item.levels.items(), reverse=True)
+    )
+    return forms.TypedChoiceField(
+        label=f"{item.label} ({described})",
+        choices=SCORE_0_2,
+        coerce=int,
+    )
+
+
 def _criterion(label: str) -> forms.TypedChoiceField:
     return forms.TypedChoiceField(
         label=label,
@@ -66,50 +100,42 @@ def _criterion(label: str) -> forms.TypedChoiceField:
     )
 
 
-class DischargeAssessmentForm(forms.Form):
-    vital_signs = forms.TypedChoiceField(
-        label="Vital signs (2: within 20% of pre-op; 1: 20-40%; 0: more than 40%)",
-        choices=SCORE_0_2,
-        coerce=int,
-    )
-    ambulation = forms.TypedChoiceField(
-        label="Ambulation (2: steady gait; 1: needs assistance; 0: unable)",
-        choices=SCORE_0_2,
-        coerce=int,
-    )
-    nausea_vomiting = forms.TypedChoiceField(
-        label="Nausea and vomiting (2: minimal; 1: moderate; 0: severe)",
-        choices=SCORE_0_2,
-        coerce=int,
-    )
-    pain = forms.TypedChoiceField(
-        label="Pain (2: NRS 0-3; 1: NRS 4-6; 0: NRS 7-10)", choices=SCORE_0_2, coerce=int
-    )
-    surgical_bleeding = forms.TypedChoiceField(
-        label="Surgical bleeding (2: minimal; 1: moderate; 0: severe)",
-        choices=SCORE_0_2,
-        coerce=int,
-    )
-    ambulating = _criterion("Walking independently, or cleared by physiotherapy")
-    voided = _criterion("Passed urine")
-    tolerating_oral = _criterion("Drinking without vomiting")
-    pain_controlled_oral = _criterion("Pain controlled on oral analgesics")
-    neuro_unchanged = _criterion("Neurological examination unchanged from before surgery")
-    wound_dry = _criterion("Wound dry, no expanding haematoma")
-    no_orthostatic_intolerance = _criterion("No dizziness on standing")
-    responsible_adult = _criterion("A responsible adult at home tonight")
+class _ScoreForm(forms.Form):
+    ITEMS: tuple[CriterionItem, ...] = ()
 
-    MPADSS_FIELDS = ("vital_signs", "ambulation", "nausea_vomiting", "pain", "surgical_bleeding")
-    CHECKLIST_FIELDS = (
-        "ambulating",
-        "voided",
-        "tolerating_oral",
-        "pain_controlled_oral",
-        "neuro_unchanged",
-        "wound_dry",
-        "no_orthostatic_intolerance",
-        "responsible_adult",
-    )
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for item in self.ITEMS:
+            self.fields[item.id] = _score_field(item)
+
+    def scores(self) -> dict[str, int]:
+        return {item.id: self.cleaned_data[item.id] for item in self.ITEMS}
+
+
+class PacuAssessmentForm(_ScoreForm):
+    """Modified Aldrete, for leaving the recovery room."""
+
+    ITEMS = ALDRETE_ITEMS
+
+
+class DischargeAssessmentForm(_ScoreForm):
+    """Modified PADSS and the spine same-day checklist, one field per clinical criterion."""
+
+    ITEMS = MPADSS_ITEMS
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for criterion in SPINE_CHECKLIST:
+            self.fields[criterion.id] = _criterion(criterion.label)
+
+    def checklist(self) -> dict[str, bool | None]:
+        return {c.id: self.cleaned_data[c.id] for c in SPINE_CHECKLIST}
+
+    def mpadss_fields(self) -> list[forms.BoundField]:
+        return [self[item.id] for item in MPADSS_ITEMS]
+
+    def checklist_fields(self) -> list[forms.BoundField]:
+        return [self[c.id] for c in SPINE_CHECKLIST]
 
 
 class DischargeDecisionForm(forms.Form):

@@ -28,6 +28,12 @@ class Side(models.TextChoices):
     MIDLINE = "midline", "Midline"
 
 
+class Anaesthesia(models.TextChoices):
+    GENERAL = "general", "General"
+    SPINAL = "spinal", "Spinal"
+    LOCAL_SEDATION = "local_sedation", "Local with sedation"
+
+
 class LengthOfStay(models.TextChoices):
     SAME_DAY = "same_day", "Same day"
     NEXT_DAY = "next_day", "Next day"
@@ -40,6 +46,9 @@ class SurgicalCase(models.Model):
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="cases")
     surgeon = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    assistant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     procedure = models.CharField(max_length=48, choices=[(p.id, p.label) for p in PROCEDURES])
     approach = models.CharField(max_length=10, choices=Approach.choices)
@@ -59,8 +68,21 @@ class SurgicalCase(models.Model):
     fluoroscopy_seconds = models.PositiveIntegerField(
         null=True, blank=True, validators=[MaxValueValidator(36000)]
     )
+    fluoroscopy_dose_mgy_cm2 = models.DecimalField(
+        "fluoroscopy dose (mGy·cm²)",
+        max_digits=8,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100000)],
+    )
     durotomy = models.BooleanField(default=False)
     intraoperative_events = models.TextField(blank=True)
+    implants = models.CharField(max_length=300, blank=True)
+    drain = models.BooleanField(default=False)
+    anaesthesia = models.CharField(
+        max_length=16, choices=Anaesthesia.choices, default=Anaesthesia.GENERAL
+    )
     asa_class = models.PositiveSmallIntegerField(
         validators=[MinValueValidator(1), MaxValueValidator(6)]
     )
@@ -118,3 +140,45 @@ class DischargeAssessment(models.Model):
 
     class Meta:
         ordering = ["-assessed_at", "-id"]
+
+
+class PacuAssessment(models.Model):
+    """Modified Aldrete score for leaving the recovery room; timestamped, repeatable."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    case = models.ForeignKey(
+        SurgicalCase, on_delete=models.PROTECT, related_name="pacu_assessments"
+    )
+    assessed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    assessed_at = models.DateTimeField(auto_now_add=True)
+    items = models.JSONField()
+    total = models.PositiveSmallIntegerField()
+    ready = models.BooleanField()
+
+    class Meta:
+        ordering = ["-assessed_at", "-id"]
+
+
+class DischargePlan(models.Model):
+    """What the patient takes home: made from the case at discharge, then edited by staff.
+
+    ``content`` is spinepath.clinical.discharge_plan DischargePlanContent.to_json()
+    (wound care, activity, milestones, warning signs, OTC options, follow-up);
+    ``medicines`` the prescribed lines and ``medicine_summary`` their MME/day and
+    taper as computed by the clinical core when they were last saved.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    case = models.OneToOneField(SurgicalCase, on_delete=models.PROTECT, related_name="plan")
+    content = models.JSONField()
+    medicines = models.JSONField(default=list)
+    medicine_summary = models.JSONField(default=dict)
+    staff_notes = models.TextField(blank=True, max_length=4000)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    history = HistoricalRecords()

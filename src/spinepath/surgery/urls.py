@@ -1,6 +1,6 @@
 from django.urls import path
 
-from spinepath.surgery import views
+from spinepath.surgery import plan_views, views
 
 app_name = "surgery"
 urlpatterns = [
@@ -12,4 +12,8 @@ urlpatterns = [
         name="readiness",
     ),
     path("cases/<str:case_id>/discharge/", views.discharge, name="discharge"),
+    path("cases/<str:case_id>/pacu/", views.pacu_assessment_create, name="pacu"),
+    path("day-surgery/", views.day_surgery_board, name="board"),
+    path("cases/<str:case_id>/plan/", plan_views.plan_edit, name="plan"),
+    path("cases/<str:case_id>/plan.pdf", plan_views.plan_pdf, name="plan_pdf"),
 ]
