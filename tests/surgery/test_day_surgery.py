@@ -130,11 +130,19 @@ def test_staff_prescribe_and_the_plan_computes_mme_and_taper(client, nurse, case
         "medicine-1-doses_per_day": "4",
         "medicine-1-days": "7",
         "staff_notes": "Call us if you are worried.",
+        "wound_care": "Keep the dressing on for 5 days.\nShower after 48 hours.",
+        "activity": "Walk three times a day.",
     }
     response = client.post(url, data)
     assert response.status_code == 302
     plan = DischargePlan.objects.get(case=case)
     assert plan.medicine_summary["total_mme_per_day"] == 30.0  # 5 mg x 4 x 1.5
+    assert plan.content["wound_care"] == [
+        "Keep the dressing on for 5 days.",
+        "Shower after 48 hours.",
+    ]
+    assert plan.content["wound_care_source"]["evidence"] == "unverified"
+    assert plan.staff_notes == "Call us if you are worried."
     taper = [step["daily_dose"] for step in plan.medicine_summary["taper"]]
     assert taper[0] == 20.0 and taper[-1] == 0.0 and taper == sorted(taper, reverse=True)
 
@@ -142,6 +150,7 @@ def test_staff_prescribe_and_the_plan_computes_mme_and_taper(client, nurse, case
     assert client.post(url, bad).status_code == 400
     unknown = {**data, "medicine-1-drug": "snake oil"}
     assert client.post(url, unknown).status_code == 400
+    assert client.post(url, {**data, "activity": "  "}).status_code == 400
     plan.refresh_from_db()
     assert plan.medicine_summary["total_mme_per_day"] == 30.0
 

@@ -43,10 +43,24 @@ class MedicineLineForm(forms.Form):
 MedicineFormSet = forms.formset_factory(MedicineLineForm, extra=2, max_num=20, validate_max=True)
 
 
+def _lines(label: str) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="One instruction a line.",
+    )
+
+
 class PlanNotesForm(forms.Form):
+    wound_care = _lines("Wound care")
+    activity = _lines("Activity")
     staff_notes = forms.CharField(
         label="Notes for the patient from the team",
         required=False,
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+    def section(self, name: str) -> list[str]:
+        return [line.strip() for line in self.cleaned_data[name].splitlines() if line.strip()]

@@ -45,7 +45,14 @@ def plan_edit(request: HttpRequest, case_id: str) -> HttpResponse:
         {key: value for key, value in line.items() if value is not None} for line in plan.medicines
     ]
     formset = MedicineFormSet(request.POST or None, prefix="medicine", initial=initial or None)
-    notes = PlanNotesForm(request.POST or None, initial={"staff_notes": plan.staff_notes})
+    notes = PlanNotesForm(
+        request.POST or None,
+        initial={
+            "staff_notes": plan.staff_notes,
+            "wound_care": "\n".join(plan.content.get("wound_care", [])),
+            "activity": "\n".join(plan.content.get("activity", [])),
+        },
+    )
     status = 200
     if request.method == "POST":
         if formset.is_valid() and notes.is_valid():
@@ -56,6 +63,8 @@ def plan_edit(request: HttpRequest, case_id: str) -> HttpResponse:
                     plan=plan,
                     medicines=lines,
                     staff_notes=notes.cleaned_data["staff_notes"],
+                    wound_care=notes.section("wound_care"),
+                    activity=notes.section("activity"),
                 )
             except ActionError as exc:
                 notes.add_error(None, exc.message)

@@ -12,10 +12,13 @@ from spinepath.clinical.discharge_plan import (
     PlanValidationError,
     default_plan,
     medicine_lines_from_json,
+    plan_from_json,
     plan_medicines,
 )
 from spinepath.errors import ActionError, require_role
 from spinepath.surgery.models import DischargePlan, SurgicalCase
+
+EDITED_SOURCE = "edited by the care team for this patient"
 
 # Who may assess readiness, discharge and edit the plan.
 DISCHARGING_ROLES = frozenset({Role.NURSE, Role.SURGEON})
@@ -59,13 +62,28 @@ def do_update_discharge_plan(
     plan: DischargePlan,
     medicines: list[dict[str, Any]],
     staff_notes: str,
+    wound_care: list[str] | None = None,
+    activity: list[str] | None = None,
 ) -> DischargePlan:
-    """Replace the prescribed lines (validated, MME and taper recomputed) and the notes."""
+    """Replace the prescribed lines (validated, MME and taper recomputed), the notes, and
+    the wound-care and activity instructions when given (then marked as edited by staff)."""
     require_role(actor, DISCHARGING_ROLES, "edit discharge plans")
     lines, summary = medicine_summary(medicines, plan.case)
+    content = dict(plan.content)
+    for section, text in (("wound_care", wound_care), ("activity", activity)):
+        if text is not None and text != content.get(section):
+            if not text:
+                raise ActionError("Keep at least one instruction.", field=section)
+            content[section] = text
+            content[f"{section}_source"] = {"source": EDITED_SOURCE, "evidence": "unverified"}
+    try:
+        content = dict(plan_from_json(content).to_json())
+    except PlanValidationError as exc:
+        raise ActionError(str(exc), field=exc.field) from None
     with transaction.atomic():
         locked = DischargePlan.objects.select_for_update().get(pk=plan.pk)
         locked.medicines = lines
+        locked.content = content
         locked.medicine_summary = summary
         locked.staff_notes = staff_notes.strip()
         locked.updated_by = actor
