@@ -103,3 +103,46 @@ def test_worklist_page_with_200_open_alerts(benchmark, client, nurse, care_team)
     client.force_login(nurse)
     response = benchmark(client.get, "/clinic/")
     assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_day_surgery_board_with_30_cases(benchmark, client, nurse, care_team) -> None:
+    from tests.factories import EpisodeFactory, PatientFactory, SurgicalCaseFactory
+
+    for _ in range(30):
+        episode = EpisodeFactory(patient=PatientFactory(site=nurse.site), stage="surgery")
+        SurgicalCaseFactory(episode=episode)
+    client.force_login(nurse)
+    response = benchmark(client.get, "/clinic/day-surgery/")
+    assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_discharge_with_plan_monitoring_and_schedule(benchmark, nurse, patient) -> None:
+    from tests.factories import EpisodeFactory, SurgicalCaseFactory
+
+    from spinepath.surgery.actions import do_discharge, do_record_discharge_assessment
+
+    ready = dict.fromkeys(
+        ("vital_signs", "ambulation", "nausea_vomiting", "pain", "surgical_bleeding"), 2
+    )
+    checklist = dict.fromkeys(
+        (
+            "ambulating",
+            "voided",
+            "tolerating_oral",
+            "pain_controlled_oral",
+            "neuro_unchanged",
+            "wound_dry",
+            "no_orthostatic_intolerance",
+            "responsible_adult",
+        ),
+        True,
+    )
+
+    def one_discharge() -> None:
+        case = SurgicalCaseFactory(episode=EpisodeFactory(patient=patient, stage="surgery"))
+        do_record_discharge_assessment(actor=nurse, case=case, mpadss=ready, checklist=checklist)
+        do_discharge(actor=nurse, case=case)
+
+    benchmark.pedantic(one_discharge, rounds=20, iterations=1)

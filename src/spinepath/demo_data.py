@@ -28,6 +28,7 @@ from spinepath.recovery.actions import do_acknowledge_alert, do_resolve_alert, d
 from spinepath.recovery.models import Alert, AlertStatus, CheckIn
 from spinepath.surgery.actions import (
     do_discharge,
+    do_record_pacu_assessment,
     do_record_discharge_assessment,
     do_record_surgery,
 )
@@ -420,10 +421,18 @@ def _make_patient_journey(rng: random.Random, staff: dict[str, Any], index: int)
         intraoperative_events="",
         asa_class=case["asa_class"],
     )
+    aldrete = {"activity": 2, "respiration": 2, "circulation": 2, "consciousness": 2}
     if stage == Stage.SURGERY:
-        _readiness(case, nurse, ready=False)
+        # Today's list: some still in the recovery room, some on the ward, some ready.
+        progress = index % 3
+        do_record_pacu_assessment(
+            actor=nurse, case=case, scores={**aldrete, "oxygen_saturation": 1 if progress else 0}
+        )
+        if progress:
+            _readiness(case, nurse, ready=progress == 2)
         return
 
+    do_record_pacu_assessment(actor=nurse, case=case, scores={**aldrete, "oxygen_saturation": 2})
     _readiness(case, nurse, ready=False)
     _readiness(case, nurse, ready=True)
     stay_hours = (
