@@ -28,8 +28,8 @@ from spinepath.recovery.actions import do_acknowledge_alert, do_resolve_alert, d
 from spinepath.recovery.models import Alert, AlertStatus, CheckIn
 from spinepath.surgery.actions import (
     do_discharge,
-    do_record_pacu_assessment,
     do_record_discharge_assessment,
+    do_record_pacu_assessment,
     do_record_surgery,
 )
 from spinepath.surgery.models import SurgicalCase
