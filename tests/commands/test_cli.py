@@ -136,3 +136,24 @@ def test_password_is_not_an_option() -> None:
 def test_out_of_range_options_exit_2(args: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     assert main(args) == 2
     assert capsys.readouterr().err.strip()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_worker_once_runs_every_tick_task(nurse) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from spinepath.intake.models import RateLimitHit
+    from spinepath.recovery.models import Notification
+
+    old = RateLimitHit.objects.create(key="consultation:x")
+    RateLimitHit.objects.filter(pk=old.pk).update(at=timezone.now() - timedelta(days=2))
+    recent = RateLimitHit.objects.create(key="consultation:y")
+    Notification.objects.create(
+        recipient=nurse, subject="s", body="b", kind="alert", dedupe_key="k", channel="sms"
+    )
+    assert main(["worker", "--once"]) == 0
+    assert list(RateLimitHit.objects.values_list("pk", flat=True)) == [recent.pk]
+    note = Notification.objects.get()
+    assert note.attempts == 1 and "no backend" in note.last_error

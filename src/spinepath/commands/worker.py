@@ -29,7 +29,7 @@ def run(args: argparse.Namespace) -> int:
     from django.conf import settings
     from django.db import close_old_connections
 
-    from spinepath.recovery.tasks import TICK_TASKS
+    from spinepath.tasks import TICK_TASKS
 
     log = logging.getLogger("spinepath.worker")
     tick = args.tick or settings.SPINEPATH["WORKER_TICK_SECONDS"]

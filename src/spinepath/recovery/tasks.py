@@ -22,7 +22,6 @@ from django.core.mail import EmailMessage, get_connection
 from django.db import connection, transaction
 from django.utils import timezone
 
-from spinepath.intake.ratelimit import purge_old_hits
 from spinepath.recovery.models import Notification, NotificationStatus
 
 log = logging.getLogger(__name__)
@@ -111,11 +110,3 @@ def send_due_notifications(*, now: datetime | None = None, batch: int = 50) -> i
     finally:
         mail.close()
     return sent
-
-
-def purge_rate_limit_hits() -> int:
-    return purge_old_hits()
-
-
-# The worker runs each of these on every tick.
-TICK_TASKS = (send_due_notifications, purge_rate_limit_hits)
