@@ -15,6 +15,7 @@ from spinepath.patients.me import current_episode_for
 from spinepath.recovery.access import access_alert, worklist_alerts
 from spinepath.recovery.actions import do_acknowledge_alert, do_resolve_alert, do_submit_checkin
 from spinepath.recovery.forms import CheckInForm, ResolveForm
+from spinepath.recovery.worklist import worklist_rows
 
 WORKLIST_LIMIT = 200
 
@@ -66,7 +67,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
         if request.headers.get("HX-Request")
         else "recovery/worklist.html"
     )
-    return render(request, template, {"alerts": alerts, "limit": WORKLIST_LIMIT})
+    return render(request, template, {"rows": worklist_rows(alerts), "limit": WORKLIST_LIMIT})
 
 
 @clinical_required
