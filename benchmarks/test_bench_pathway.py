@@ -85,12 +85,13 @@ def test_checkin_triage(benchmark) -> None:
 
 
 @pytest.mark.django_db
-def test_worklist_page_with_200_open_alerts(benchmark, client, nurse, care_team) -> None:
+@pytest.mark.parametrize("open_alerts", [50, 200])
+def test_worklist_page(benchmark, client, nurse, care_team, open_alerts) -> None:
     from tests.factories import EpisodeFactory, PatientFactory, UserFactory
 
     from spinepath.recovery.actions import do_submit_checkin
 
-    for _ in range(200):
+    for _ in range(open_alerts):
         user = UserFactory(role="patient", site=None)
         episode = EpisodeFactory(
             patient=PatientFactory(site=nurse.site, user=user),
