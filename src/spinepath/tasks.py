@@ -5,6 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from spinepath.intake.ratelimit import purge_old_hits
+from spinepath.recovery.escalation import escalate_overdue_alerts
 from spinepath.recovery.tasks import send_due_notifications
 
-TICK_TASKS: tuple[Callable[[], int], ...] = (send_due_notifications, purge_old_hits)
+TICK_TASKS: tuple[Callable[[], int], ...] = (
+    escalate_overdue_alerts,
+    send_due_notifications,
+    purge_old_hits,
+)

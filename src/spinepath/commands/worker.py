@@ -1,9 +1,10 @@
 import argparse
 
-HELP = "run the background worker (sends notifications from the outbox)"
-DESCRIPTION = """Run the background worker: every tick it sends due notifications from the
-outbox (retrying with backoff when the mail server is down) and purges old
-rate-limit counters. Several workers may run at once on
+HELP = "run the background worker (alert escalation, notifications, housekeeping)"
+DESCRIPTION = """Run the background worker: every tick it escalates alerts nobody has
+acknowledged within their SLA to the next level of the care team, sends due
+notifications from the outbox (retrying with backoff when the mail server is
+down) and purges old rate-limit counters. Several workers may run at once on
 PostgreSQL (rows are claimed with SKIP LOCKED). Stop with Ctrl-C or SIGTERM;
 the current tick finishes first."""
 

@@ -247,6 +247,9 @@ LOGGING = {
 # --- spinepath -------------------------------------------------------------------------------
 
 SPINEPATH = {
+    # [U] programme defaults: minutes an alert may stay unacknowledged before the next
+    # person on the care team is told. Configurable per deployment.
+    "ALERT_SLA_MINUTES": {"urgent": 30, "same_day": 240, "routine": 60 * 24 * 3},
     # Where people reach this site; links in e-mails are made from it.
     "BASE_URL": os.environ.get("SPINEPATH_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
     "WORKER_TICK_SECONDS": float(os.environ.get("SPINEPATH_WORKER_TICK_SECONDS", "5")),

@@ -141,6 +141,8 @@ def _notify_care_team(alert: Alert) -> None:
     if not memberships:
         return
     lowest = memberships[0].escalation_order
+    alert.escalation_level = lowest
+    alert.save(update_fields=["escalation_level"])
     worklist = settings.SPINEPATH["BASE_URL"] + reverse("recovery:worklist")
     for membership in memberships:
         if membership.escalation_order != lowest:

@@ -83,6 +83,9 @@ class Alert(models.Model):
     )
     resolved_at = models.DateTimeField(null=True, blank=True)
     resolution = models.CharField(max_length=300, blank=True)
+    # The escalation order (CareTeamMembership.escalation_order) last told of this alert.
+    escalation_level = models.PositiveSmallIntegerField(default=1)
+    escalated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["severity_rank", "raised_at", "id"]

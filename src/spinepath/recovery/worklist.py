@@ -14,6 +14,7 @@ from datetime import datetime
 from django.urls import reverse
 from django.utils import timezone
 
+from spinepath.recovery.escalation import due_by
 from spinepath.recovery.models import Alert, AlertStatus
 
 _PLACEHOLDER = "00000000-0000-0000-0000-000000000000"
@@ -28,6 +29,8 @@ class WorklistRow:
     raised: str
     age: str
     acknowledged_by: str
+    due: str
+    overdue: bool
 
     @property
     def open(self) -> bool:
@@ -64,6 +67,8 @@ def worklist_rows(alerts: list[Alert]) -> list[WorklistRow]:
                 raised=alert.raised_at.astimezone(zone).strftime("%-d %b %H:%M"),
                 age=_age(alert.raised_at, now),
                 acknowledged_by=str(alert.acknowledged_by) if alert.acknowledged_by else "",
+                due=due_by(alert).astimezone(zone).strftime("%H:%M"),
+                overdue=alert.status == AlertStatus.OPEN and due_by(alert) <= now,
             )
         )
     return rows
