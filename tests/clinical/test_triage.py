@@ -70,3 +70,26 @@ def test_wound_discharge_or_opening_is_same_day() -> None:
     for wound in (Wound.DISCHARGE, Wound.OPENING):
         alerts = triage_checkin(CheckInFacts(wound=wound))
         assert [(a.rule_id, a.severity) for a in alerts] == [("TR-WOUND", Severity.SAME_DAY)]
+
+
+def test_pain_rising_over_three_checkins_by_two_points_is_same_day() -> None:
+    from spinepath.clinical.triage import PainPoint, triage_trend
+
+    rising = [PainPoint(3, 2), PainPoint(3, 4), PainPoint(5, 5)]
+    (alert,) = triage_trend(rising)
+    assert (alert.rule_id, alert.severity) == ("TR-PAIN-RISING", Severity.SAME_DAY)
+    assert alert.data["worst_pain"] == [3, 4, 5]
+    # Flat, falling, too small a rise, or too few check-ins: nothing.
+    assert triage_trend([PainPoint(3, 3), PainPoint(3, 3), PainPoint(5, 5)]) == ()
+    assert triage_trend([PainPoint(6, 6), PainPoint(5, 5), PainPoint(4, 4)]) == ()
+    assert triage_trend([PainPoint(3, 3), PainPoint(4, 4)]) == ()
+    assert triage_trend([PainPoint(3, 3), PainPoint(4, 3), PainPoint(4, 4)]) == ()
+
+
+def test_silent_patient_after_48_hours() -> None:
+    from spinepath.clinical.triage import TriageSettings, silent_patient
+
+    assert silent_patient(47.9) is None
+    alert = silent_patient(48)
+    assert alert is not None and alert.rule_id == "TR-SILENT"
+    assert silent_patient(30, TriageSettings(silent_hours=24)) is not None

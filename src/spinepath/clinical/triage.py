@@ -7,13 +7,14 @@ carries the rule that raised it, the reason in words and the data behind it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from itertools import pairwise
 
 from spinepath.clinical.redflags import RED_FLAGS_BY_ID, evaluate_red_flags
 
-TRIAGE_VERSION = "2026.11-1"
+TRIAGE_VERSION = "2026.11-2"
 
 
 class Severity(StrEnum):
@@ -48,6 +49,10 @@ class CheckInFacts:
 class TriageSettings:
     # [U] 38.0 °C is the usual clinical fever threshold; configurable per programme.
     fever_celsius: float = 38.0
+    # [U] programme defaults for the trend rules.
+    rising_pain_checkins: int = 3  # this many check-ins in a row, each worse than the one before
+    rising_pain_min_rise: int = 2  # and at least this many NRS points worse in all
+    silent_hours: int = 48  # no check-in for this long while monitored
 
 
 @dataclass(frozen=True)
@@ -138,3 +143,63 @@ def triage_checkin(
         )
     alerts.sort(key=lambda alert: SEVERITY_RANK[alert.severity])
     return tuple(alerts)
+
+
+SRC_TREND = (
+    "[U] programme default: pain that keeps rising after spine surgery, or a patient who "
+    "stops checking in, needs a call from the care team (spinepath design; no stored source "
+    "fixes the thresholds)"
+)
+
+
+@dataclass(frozen=True)
+class PainPoint:
+    """One earlier check-in's pain, oldest first in a history."""
+
+    back_pain: int
+    leg_pain: int
+
+    @property
+    def worst(self) -> int:
+        return max(self.back_pain, self.leg_pain)
+
+
+def triage_trend(
+    history: Sequence[PainPoint], settings: TriageSettings | None = None
+) -> tuple[ProposedAlert, ...]:
+    """Rules over the recent check-ins (oldest first, the newest last)."""
+    settings = settings or TriageSettings()
+    recent = list(history)[-settings.rising_pain_checkins :]
+    if len(recent) < settings.rising_pain_checkins:
+        return ()
+    worst = [point.worst for point in recent]
+    rising = all(later > earlier for earlier, later in pairwise(worst))
+    if not rising or worst[-1] - worst[0] < settings.rising_pain_min_rise:
+        return ()
+    return (
+        ProposedAlert(
+            rule_id="TR-PAIN-RISING",
+            severity=Severity.SAME_DAY,
+            reason=f"Pain rising over {len(worst)} check-ins: " + " → ".join(map(str, worst)),
+            patient_advice="Your pain is getting worse. Your care team will call you today.",
+            source=SRC_TREND,
+            data={"worst_pain": worst},
+        ),
+    )
+
+
+def silent_patient(
+    hours_since_last: float, settings: TriageSettings | None = None
+) -> ProposedAlert | None:
+    """A monitored patient who has not checked in for too long."""
+    settings = settings or TriageSettings()
+    if hours_since_last < settings.silent_hours:
+        return None
+    return ProposedAlert(
+        rule_id="TR-SILENT",
+        severity=Severity.SAME_DAY,
+        reason=f"No check-in for {int(hours_since_last)} hours",
+        patient_advice="We have not heard from you. Please do your daily check-in.",
+        source=SRC_TREND,
+        data={"hours_since_last": int(hours_since_last)},
+    )

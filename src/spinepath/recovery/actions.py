@@ -18,14 +18,18 @@ from spinepath.clinical.triage import (
     SEVERITY_RANK,
     TRIAGE_VERSION,
     CheckInFacts,
+    PainPoint,
     ProposedAlert,
     Severity,
     Wound,
     triage_checkin,
+    triage_trend,
 )
 from spinepath.errors import ActionError, require_role
 from spinepath.patients.models import Episode, Stage
 from spinepath.recovery.models import Alert, AlertStatus, CheckIn, Notification
+
+RECENT_CHECKINS = 7  # how far back the trend rules look
 
 
 @dataclass(frozen=True)
@@ -70,7 +74,6 @@ def do_submit_checkin(
         bladder_change=bladder_change,
         bowel_change=bowel_change,
     )
-    proposals = triage_checkin(facts)
     with transaction.atomic():
         # Serialise check-ins of one episode, so two at once cannot both open an alert.
         Episode.objects.select_for_update().filter(pk=episode.pk).first()
@@ -90,13 +93,25 @@ def do_submit_checkin(
         )
         checkin.full_clean()
         checkin.save()
-        alerts = tuple(_raise_alert(episode, checkin, proposal) for proposal in proposals)
+        history = [
+            PainPoint(back_pain=b, leg_pain=leg)
+            for b, leg in reversed(
+                episode.checkins.order_by("-submitted_at", "-id").values_list(
+                    "back_pain", "leg_pain"
+                )[:RECENT_CHECKINS]
+            )
+        ]
+        proposals = sorted(
+            (*triage_checkin(facts), *triage_trend(history)),
+            key=lambda proposal: SEVERITY_RANK[proposal.severity],
+        )
+        alerts = tuple(raise_alert(episode, checkin, proposal) for proposal in proposals)
     return CheckInResult(
         checkin=checkin, alerts=alerts, advice=tuple(p.patient_advice for p in proposals)
     )
 
 
-def _raise_alert(episode: Episode, checkin: CheckIn, proposal: ProposedAlert) -> Alert:
+def raise_alert(episode: Episode, checkin: CheckIn | None, proposal: ProposedAlert) -> Alert:
     """Open a new alert, or merge a repeat into the open one for the same rule."""
     existing = (
         Alert.objects.select_for_update()
@@ -110,7 +125,7 @@ def _raise_alert(episode: Episode, checkin: CheckIn, proposal: ProposedAlert) ->
     if existing is not None:
         repeats = int(existing.data.get("repeats", 1)) + 1
         existing.data = {**existing.data, **proposal.data, "repeats": repeats}
-        existing.checkin = checkin
+        existing.checkin = checkin or existing.checkin
         existing.save(update_fields=["data", "checkin"])
         return existing
     alert = Alert.objects.create(
