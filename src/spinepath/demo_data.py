@@ -577,8 +577,9 @@ def _make_portal_users(staff: dict[str, dict[str, Any]]) -> None:
 
 
 def _at(day: date, hour: int) -> datetime:
-    return timezone.make_aware(datetime(day.year, day.month, day.day, hour, rng_minute(day)))
+    return timezone.make_aware(datetime(day.year, day.month, day.day, hour, _minute(day)))
 
 
-def rng_minute(day: date) -> int:
+def _minute(day: date) -> int:
+    """A minute that varies by day, so demo times do not all read :00."""
     return (day.toordinal() * 7) % 60

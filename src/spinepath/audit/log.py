@@ -61,20 +61,36 @@ def log_access(
 
 
 def log_listing(
-    *, user: object, object_type: str, purpose: str, patient_public_ids: Iterable[uuid.UUID]
+    *,
+    user: object,
+    object_type: str,
+    purpose: str,
+    patient_public_ids: Iterable[uuid.UUID] = (),
+    object_ids: Iterable[uuid.UUID] = (),
 ) -> None:
-    """One granted "list" row per patient shown, written in one statement."""
-    AccessLog.objects.bulk_create(
-        [
-            _row(
-                user=user,
-                object_type=object_type,
-                object_id=None,
-                patient_public_id=patient_public_id,
-                purpose=purpose,
-                granted=True,
-                action="list",
-            )
-            for patient_public_id in dict.fromkeys(patient_public_ids)
-        ]
-    )
+    """Granted "list" rows, written in one statement: one per patient shown, or, for
+    objects that belong to no patient yet (consultation requests), one per object."""
+    rows = [
+        _row(
+            user=user,
+            object_type=object_type,
+            object_id=None,
+            patient_public_id=patient_public_id,
+            purpose=purpose,
+            granted=True,
+            action="list",
+        )
+        for patient_public_id in dict.fromkeys(patient_public_ids)
+    ] + [
+        _row(
+            user=user,
+            object_type=object_type,
+            object_id=object_id,
+            patient_public_id=None,
+            purpose=purpose,
+            granted=True,
+            action="list",
+        )
+        for object_id in dict.fromkeys(object_ids)
+    ]
+    AccessLog.objects.bulk_create(rows)

@@ -25,18 +25,7 @@ from spinepath.clinical.candidacy.facts import (
 )
 from spinepath.clinical.candidacy.result import Pathway
 from spinepath.clinical.redflags import RED_FLAGS
-
-TRI_STATE = [("", "Not recorded"), ("yes", "Yes"), ("no", "No")]
-
-
-def _tri_state(label: str) -> forms.TypedChoiceField:
-    return forms.TypedChoiceField(
-        label=label,
-        choices=TRI_STATE,
-        required=False,
-        coerce=lambda value: {"yes": True, "no": False}.get(value),
-        empty_value=None,
-    )
+from spinepath.form_fields import tri_state
 
 
 def _choice(label: str, enum: Any, *, required: bool = False) -> forms.ChoiceField:
@@ -68,13 +57,13 @@ class AssessmentForm(forms.Form):
         label="Weeks since symptoms began", min_value=0, max_value=2000, required=False
     )
     neurological_deficit = _choice("Neurological deficit", Deficit)
-    disabling_pain = _tri_state(
+    disabling_pain = tri_state(
         "Severe pain that stops work or daily life and did not respond to an injection"
     )
     no_conservative_care = forms.BooleanField(
         label="No conservative care tried yet", required=False
     )
-    imaging_concordant = _tri_state("Imaging consistent with the symptoms")
+    imaging_concordant = tri_state("Imaging consistent with the symptoms")
     bmi = forms.DecimalField(
         label="BMI (kg/m²)", min_value=10, max_value=90, decimal_places=1, required=False
     )
@@ -85,11 +74,11 @@ class AssessmentForm(forms.Form):
         empty_value=None,
         required=False,
     )
-    smoker = _tri_state("Current smoker")
-    diabetes = _tri_state("Diabetes")
-    anticoagulated = _tri_state("Taking anticoagulants")
-    osteoporosis = _tri_state("Osteoporosis")
-    prior_surgery_at_level = _tri_state("Previous surgery at this level")
+    smoker = tri_state("Current smoker")
+    diabetes = tri_state("Diabetes")
+    anticoagulated = tri_state("Taking anticoagulants")
+    osteoporosis = tri_state("Osteoporosis")
+    prior_surgery_at_level = tri_state("Previous surgery at this level")
     notes = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=4000
     )
@@ -122,11 +111,11 @@ class LevelFindingForm(forms.Form):
         decimal_places=1,
         required=False,
     )
-    instability = _tri_state("Instability on flexion-extension")
-    fracture = _tri_state("Fracture")
-    posterior_wall_disrupted = _tri_state("Posterior wall disrupted (fracture)")
-    retropulsion = _tri_state("Retropulsed fragment (fracture)")
-    deformity = _tri_state("Deformity")
+    instability = tri_state("Instability on flexion-extension")
+    fracture = tri_state("Fracture")
+    posterior_wall_disrupted = tri_state("Posterior wall disrupted (fracture)")
+    retropulsion = tri_state("Retropulsed fragment (fracture)")
+    deformity = tri_state("Deformity")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

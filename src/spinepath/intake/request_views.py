@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from spinepath.accounts.decorators import clinical_required
-from spinepath.audit.log import log_access
+from spinepath.audit.log import log_listing
 from spinepath.errors import ActionError
 from spinepath.intake.access import access_consultation_request, requests_visible_to
 from spinepath.intake.consultations import (
@@ -22,16 +22,12 @@ from spinepath.intake.request_forms import AcceptRequestForm, DeclineRequestForm
 @clinical_required
 def request_queue(request: HttpRequest) -> HttpResponse:
     pending = list(requests_visible_to(request.user).filter(status=RequestStatus.NEW)[:200])
-    for item in pending:
-        log_access(
-            user=request.user,
-            object_type="consultation_request",
-            object_id=item.public_id,
-            patient_public_id=None,
-            purpose="consultation queue",
-            granted=True,
-            action="list",
-        )
+    log_listing(
+        user=request.user,
+        object_type="consultation_request",
+        purpose="consultation queue",
+        object_ids=[item.public_id for item in pending],
+    )
     return render(request, "intake/request_queue.html", {"requests": pending})
 
 

@@ -12,13 +12,13 @@ from django.utils import timezone
 from spinepath.accounts.models import CLINICAL_ROLES, Role
 from spinepath.clinical.complications import ClavienDindoGrade, SSIDepth
 from spinepath.clinical.instruments import get_instrument
-from spinepath.clinical.schedule import follow_up_schedule
+from spinepath.clinical.schedule import DEFAULT_RULES, follow_up_schedule
 from spinepath.errors import ActionError, require_role
 from spinepath.outcomes.instruments import outcome_instruments
 from spinepath.outcomes.models import Complication, QuestionnaireResponse, ScheduledQuestionnaire
 from spinepath.patients.models import Episode
 
-TIMEPOINTS = {"baseline", "2w", "6w", "3m", "12m", "24m"}
+TIMEPOINTS = frozenset(rule.id for rule in DEFAULT_RULES)
 
 
 def do_record_response(

@@ -6,16 +6,12 @@ from django import forms
 
 from spinepath.clinical.complications import ClavienDindoGrade, SSIDepth
 from spinepath.clinical.instruments import Instrument
+from spinepath.clinical.schedule import DEFAULT_RULES
+from spinepath.form_fields import tri_state
 
-TIMEPOINTS = [
-    ("", "Choose…"),
-    ("baseline", "Baseline (before surgery)"),
-    ("2w", "2 weeks"),
-    ("6w", "6 weeks"),
-    ("3m", "3 months"),
-    ("12m", "12 months"),
-    ("24m", "24 months"),
-]
+# The time points are the clinical schedule's; the empty choice keeps the browser from
+# pre-selecting one.
+TIMEPOINTS = [("", "Choose…")] + [(rule.id, rule.label) for rule in DEFAULT_RULES]
 NOT_ANSWERED = ""
 
 
@@ -64,9 +60,4 @@ class ComplicationForm(forms.Form):
         choices=[("", "Not an SSI")] + [(d.value, d.value.replace("_", "/")) for d in SSIDepth],
         required=False,
     )
-    related_to_surgery = forms.TypedChoiceField(
-        choices=[("", "Not known"), ("yes", "Yes"), ("no", "No")],
-        coerce=lambda v: {"yes": True, "no": False}.get(v),
-        empty_value=None,
-        required=False,
-    )
+    related_to_surgery = tri_state("Related to the surgery", unknown="Not known")

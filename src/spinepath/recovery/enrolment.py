@@ -17,7 +17,8 @@ from spinepath.outcomes.actions import do_schedule_follow_up
 from spinepath.patients.models import Episode
 from spinepath.recovery.models import Monitoring, Notification
 
-FIRST_CHECKIN_HOUR = 9  # the morning after discharge, site time
+# [U] programme default: the morning after discharge, site time; not a clinical threshold.
+FIRST_CHECKIN_HOUR = 9
 
 
 def first_checkin_due(discharged_at: datetime, time_zone: str) -> datetime:

@@ -43,11 +43,14 @@ def _lease() -> timedelta:
 
 def _claim(now: datetime, batch: int) -> list[Notification]:
     with transaction.atomic():
-        due = Notification.objects.filter(
-            status=NotificationStatus.PENDING, due_at__lte=now
-        ).order_by("due_at", "id")
+        due = (
+            Notification.objects.filter(status=NotificationStatus.PENDING, due_at__lte=now)
+            .select_related("recipient")
+            .order_by("due_at", "id")
+        )
         if connection.features.has_select_for_update_skip_locked:
-            due = due.select_for_update(skip_locked=True)
+            # Lock the outbox rows only, not the recipients' user rows.
+            due = due.select_for_update(skip_locked=True, of=("self",))
         claimed = list(due[:batch])
         lease_until = now + _lease()
         for note in claimed:
@@ -82,11 +85,6 @@ def send_due_notifications(*, now: datetime | None = None, batch: int = 50) -> i
     claimed = _claim(now, batch)
     if not claimed:
         return 0
-    emails = dict(
-        Notification.objects.filter(pk__in=[n.pk for n in claimed]).values_list(
-            "pk", "recipient__email"
-        )
-    )
     sent = 0
     mail = get_connection(fail_silently=False)
     try:
@@ -99,7 +97,7 @@ def send_due_notifications(*, now: datetime | None = None, batch: int = 50) -> i
                     subject=note.subject,
                     body=note.body,
                     from_email=settings.DEFAULT_FROM_EMAIL,
-                    to=[emails[note.pk]],
+                    to=[note.recipient.email],
                     connection=mail,
                 ).send()
             except Exception as exc:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django import forms
@@ -12,11 +13,11 @@ from spinepath.clinical.discharge import (
     SPINE_CHECKLIST,
     CriterionItem,
 )
+from spinepath.form_fields import tri_state
 from spinepath.surgery.models import SurgicalCase
 
 # The empty first choice keeps the browser from pre-selecting a perfect 2.
 SCORE_0_2 = [("", "Choose…"), (2, "2"), (1, "1"), (0, "0")]
-YES_NO_UNRECORDED = [("", "Not checked"), ("yes", "Met"), ("no", "Not met")]
 
 
 class SurgicalCaseForm(forms.ModelForm):  # type: ignore[type-arg]
@@ -64,7 +65,7 @@ class SurgicalCaseForm(forms.ModelForm):  # type: ignore[type-arg]
 
     def clean_surgery_start(self):  # type: ignore[no-untyped-def]
         start = self.cleaned_data["surgery_start"]
-        if start > timezone.now() + timezone.timedelta(hours=1):
+        if start > timezone.now() + timedelta(hours=1):
             raise forms.ValidationError("The operation cannot start in the future.")
         return start
 
@@ -87,16 +88,6 @@ def _score_field(item: CriterionItem) -> forms.TypedChoiceField:
         label=f"{item.label} ({described})",
         choices=SCORE_0_2,
         coerce=int,
-    )
-
-
-def _criterion(label: str) -> forms.TypedChoiceField:
-    return forms.TypedChoiceField(
-        label=label,
-        choices=YES_NO_UNRECORDED,
-        required=False,
-        coerce=lambda value: {"yes": True, "no": False}.get(value),
-        empty_value=None,
     )
 
 
@@ -126,7 +117,9 @@ class DischargeAssessmentForm(_ScoreForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for criterion in SPINE_CHECKLIST:
-            self.fields[criterion.id] = _criterion(criterion.label)
+            self.fields[criterion.id] = tri_state(
+                criterion.label, unknown="Not checked", yes="Met", no="Not met"
+            )
 
     def checklist(self) -> dict[str, bool | None]:
         return {c.id: self.cleaned_data[c.id] for c in SPINE_CHECKLIST}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -24,7 +25,7 @@ EDITED_SOURCE = "edited by the care team for this patient"
 DISCHARGING_ROLES = frozenset({Role.NURSE, Role.SURGEON})
 
 
-def _surgery_date(case: SurgicalCase) -> Any:
+def _surgery_date(case: SurgicalCase) -> date:
     return case.surgery_start.astimezone(ZoneInfo(case.site.time_zone)).date()
 
 

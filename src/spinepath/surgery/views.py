@@ -34,14 +34,13 @@ def _from_candidacy(episode: Episode) -> dict[str, Any]:
     assessment = (
         episode.assessments.exclude(decision="pending").order_by("-decided_at", "-id").first()
     )
-    options = assessment.recommendation.get("options", []) if assessment else []
-    if not options:
+    if assessment is None or not assessment.recommendation.get("options"):
         return {}
-    first = options[0]
+    first = assessment.recommendation["options"][0]
     return {
         "procedure": first["procedure"],
         "approach": first["approach"],
-        "level": assessment.case.get("level", "") if assessment else "",
+        "level": assessment.case.get("level", ""),
     }
 
 
