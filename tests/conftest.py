@@ -90,3 +90,79 @@ def other_patient(other_site):
 
     other_user = UserFactory(role=Role.PATIENT, site=None, email="other.patient@example.org")
     return PatientFactory(site=other_site, user=other_user)
+
+
+# --- sign-in links and SMS (tests/accounts/test_sign_in_links.py, tests/test_sms.py,
+# tests/recovery/test_worker.py) ---------------------------------------------------------
+
+
+class SmsGateway:
+    """What the local SMS gateway received, and how it answers (status, delay in seconds)."""
+
+    def __init__(self) -> None:
+        self.status = 200
+        self.delay = 0.0
+        self.requests: list[dict] = []
+        self.url = ""
+
+    def bodies(self) -> list[dict]:
+        import json
+
+        return [json.loads(r["body"]) for r in self.requests]
+
+
+@pytest.fixture
+def sms_gateway():
+    """A real HTTP server in a thread standing in for an SMS gateway's webhook."""
+    import http.server
+    import threading
+    import time
+
+    gateway = SmsGateway()
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            gateway.requests.append(
+                {
+                    "method": "POST",
+                    "path": self.path,
+                    "content_type": self.headers.get("Content-Type"),
+                    "authorization": self.headers.get("Authorization"),
+                    "body": self.rfile.read(length).decode(),
+                }
+            )
+            if gateway.delay:
+                time.sleep(gateway.delay)
+            try:
+                self.send_response(gateway.status)
+                if 300 <= gateway.status < 400:
+                    self.send_header("Location", "/elsewhere")
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"{}")
+            except OSError:  # the client gave up (timeout tests)
+                pass
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    gateway.url = f"http://127.0.0.1:{server.server_address[1]}/sms"
+    yield gateway
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def caregiver_user(patient):
+    """A caregiver linked to ``patient``; caregivers have no phone number on record."""
+    from spinepath.accounts.models import Role
+    from tests.factories import UserFactory, link_caregiver
+
+    user = UserFactory(role=Role.CAREGIVER, site=None, email="carer@example.org")
+    link_caregiver(patient, user)
+    return user

@@ -25,7 +25,7 @@ from spinepath.outcomes.actions import do_record_complication, do_record_respons
 from spinepath.patients.actions import do_create_episode, do_create_patient, do_link_caregiver
 from spinepath.patients.models import Condition, Episode, Patient, Stage
 from spinepath.recovery.actions import do_acknowledge_alert, do_resolve_alert, do_submit_checkin
-from spinepath.recovery.models import Alert, AlertStatus, CheckIn
+from spinepath.recovery.models import Alert, AlertStatus
 from spinepath.surgery.actions import (
     do_discharge,
     do_record_discharge_assessment,
@@ -497,6 +497,7 @@ def _recovery(
         email=f"p-{patient.public_id.hex[:12]}@patients.demo", role=Role.PATIENT
     )
     Patient.objects.filter(pk=patient.pk).update(user=reporter)
+    on_opioids = bool(episode.surgical_case.plan.medicines)
     # Six days of daily check-ins: the latest ones (up to today) while recovering.
     last_day = days_ago if stage == Stage.RECOVERY else min(days_ago, 14)
     for day in range(max(1, last_day - 5), last_day + 1):
@@ -504,7 +505,10 @@ def _recovery(
         red_flag = rng.random() < 0.025
         wound = rng.choices(["dry", "redness", "discharge"], weights=[0.86, 0.1, 0.04])[0]
         fever = rng.random() < 0.04
+        # Oxycodone 5 mg tablets, fewer each day; a few patients keep taking the same.
+        tablets = max(0, (4 if on_opioids else 0) - (day // 2 if rng.random() < 0.9 else 0))
         result = do_submit_checkin(
+            now=when,
             actor=reporter,
             episode=episode,
             back_pain=max(0, min(10, round(rng.gauss(6 - day * 0.3, 1.2)))),
@@ -516,14 +520,19 @@ def _recovery(
             walking_minutes=min(240, 10 + day * rng.randint(4, 9)),
             bladder_change=red_flag and rng.random() < 0.3,
             new_leg_weakness=red_flag,
+            analgesics=[{"drug": "oxycodone", "strength_mg": 5.0, "count": tablets}]
+            if on_opioids
+            else None,
+            milestones_reached=["physio_start"] if day >= 7 and rng.random() < 0.5 else (),
         )
-        CheckIn.objects.filter(pk=result.checkin.pk).update(submitted_at=when)
         for alert in result.alerts:
             Alert.objects.filter(pk=alert.pk, raised_at__gt=when).update(raised_at=when)
             alert.refresh_from_db()
             age_days = (timezone.localdate() - when.date()).days
             if age_days > 3 and alert.status != AlertStatus.RESOLVED:
-                do_resolve_alert(actor=nurse, alert=alert, resolution="Phoned; advice given")
+                do_resolve_alert(
+                    actor=nurse, alert=alert, outcome="advice_given", resolution="Phoned"
+                )
             elif age_days > 1 and alert.status == AlertStatus.OPEN:
                 do_acknowledge_alert(actor=nurse, alert=alert)
     gain = 0.55 if is_miss else 0.45

@@ -151,7 +151,7 @@ def test_worker_once_runs_every_tick_task(nurse) -> None:
     RateLimitHit.objects.filter(pk=old.pk).update(at=timezone.now() - timedelta(days=2))
     recent = RateLimitHit.objects.create(key="consultation:y")
     Notification.objects.create(
-        recipient=nurse, subject="s", body="b", kind="alert", dedupe_key="k", channel="sms"
+        recipient=nurse, subject="s", body="b", kind="alert", dedupe_key="k", channel="pigeon"
     )
     assert main(["worker", "--once"]) == 0
     assert list(RateLimitHit.objects.values_list("pk", flat=True)) == [recent.pk]

@@ -90,13 +90,17 @@ def test_resolving_needs_an_outcome(client, episode, nurse):
     alert = Alert.objects.get()
     assert alert.severity == "same_day"
     client.force_login(nurse)
-    client.post(f"/clinic/alerts/{alert.public_id}/resolve/", {"resolution": ""})
+    url = f"/clinic/alerts/{alert.public_id}/resolve/"
+    client.post(url, {"resolution": "called"})  # no outcome chosen
+    client.post(url, {"outcome": "other", "resolution": ""})  # "other" must say what
+    client.post(url, {"outcome": "fixed-it"})
     alert.refresh_from_db()
     assert alert.status == AlertStatus.OPEN
-    client.post(f"/clinic/alerts/{alert.public_id}/resolve/", {"resolution": "Seen in clinic"})
+    response = client.post(url, {"outcome": "seen_in_clinic", "resolution": "Wound reviewed"})
+    assert response.url == "/clinic/"
     alert.refresh_from_db()
     assert alert.status == AlertStatus.RESOLVED
-    assert alert.resolution == "Seen in clinic"
+    assert (alert.outcome, alert.resolution) == ("seen_in_clinic", "Wound reviewed")
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.handlers import Message
 from django.utils import timezone
 
-from spinepath.recovery.models import Notification, NotificationStatus
+from spinepath.recovery.models import Notification, NotificationAttempt, NotificationStatus
 from spinepath.recovery.tasks import backoff, send_due_notifications
 
 pytestmark = pytest.mark.django_db
@@ -142,3 +142,169 @@ def test_no_transaction_is_open_while_talking_to_the_mail_server(settings, nurse
     queue(nurse, "b")
     assert send_due_notifications() == 2
     assert TransactionSpyBackend.seen == [False, False]
+
+
+# --- every attempt is recorded; SMS through the webhook backend ------------------------------
+
+
+def attempts_of(note: Notification) -> list[NotificationAttempt]:
+    return list(NotificationAttempt.objects.filter(notification=note).order_by("number"))
+
+
+def test_every_attempt_is_recorded_down_down_then_delivered(settings, nurse):
+    port = free_port()
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+    note = queue(nurse)
+    start = timezone.now()
+    assert send_due_notifications(now=start) == 0
+    assert send_due_notifications(now=start + backoff(1)) == 0
+    failed = attempts_of(note)
+    assert [(a.number, a.succeeded) for a in failed] == [(1, False), (2, False)]
+    assert all("ConnectionRefusedError" in a.error for a in failed)
+    assert all(a.attempted_at is not None and a.duration_ms >= 0 for a in failed)
+
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        later = start + backoff(1) + backoff(2)
+        assert send_due_notifications(now=later) == 1
+        assert send_due_notifications(now=later + timedelta(hours=2)) == 0
+    finally:
+        controller.stop()
+    assert len(inbox.messages) == 1
+    rows = attempts_of(note)
+    assert [(a.number, a.succeeded, a.error) for a in rows][2:] == [(3, True, "")]
+    assert sum(a.succeeded for a in rows) == 1
+    note.refresh_from_db()
+    assert note.status == NotificationStatus.SENT and note.attempts == 3
+
+
+def test_the_attempt_and_the_outcome_are_recorded_together(smtp, nurse):
+    note = queue(nurse)
+    send_due_notifications()
+    note.refresh_from_db()
+    [attempt] = attempts_of(note)
+    assert attempt.succeeded and attempt.number == note.attempts == 1
+    assert attempt.attempted_at <= note.sent_at
+
+
+def test_an_address_on_the_message_wins_over_the_recipients(smtp, nurse):
+    inbox, _ = smtp
+    note = queue(nurse)
+    note.address = "ward-phone@example.org"
+    note.save()
+    assert send_due_notifications() == 1
+    assert inbox.messages[0]["To"] == "ward-phone@example.org"
+
+
+def test_an_unknown_channel_fails_that_message_and_the_batch_goes_on(smtp, nurse):
+    inbox, _ = smtp
+    pigeon = queue(nurse, "pigeon")
+    pigeon.channel = "pigeon"
+    pigeon.save()
+    mail = queue(nurse, "mail")
+    assert send_due_notifications() == 1
+    assert len(inbox.messages) == 1
+    pigeon.refresh_from_db()
+    assert pigeon.status == NotificationStatus.FAILED and pigeon.attempts == 1
+    assert "pigeon" in pigeon.last_error
+    [attempt] = attempts_of(pigeon)
+    assert not attempt.succeeded and "pigeon" in attempt.error
+    mail.refresh_from_db()
+    assert mail.status == NotificationStatus.SENT
+
+
+def queue_sms(user, key: str = "s1", address: str = "+44 7700 900123") -> Notification:
+    return Notification.objects.create(
+        recipient=user,
+        channel="sms",
+        address=address,
+        subject="spinepath",
+        body="spinepath: please do your check-in",
+        kind="checkin_reminder",
+        dedupe_key=key,
+    )
+
+
+@pytest.fixture
+def webhook_sms(settings, sms_gateway):
+    settings.SPINEPATH = {
+        **settings.SPINEPATH,
+        "SMS_BACKEND": "spinepath.sms.WebhookSmsBackend",
+        "SMS_WEBHOOK_URL": sms_gateway.url,
+    }
+    return sms_gateway
+
+
+def test_an_sms_goes_through_the_webhook_backend(webhook_sms, patient_user):
+    note = queue_sms(patient_user)
+    assert send_due_notifications() == 1
+    assert webhook_sms.bodies() == [
+        {"to": "+447700900123", "body": "spinepath: please do your check-in"}
+    ]
+    note.refresh_from_db()
+    assert note.status == NotificationStatus.SENT
+    assert [(a.number, a.succeeded) for a in attempts_of(note)] == [(1, True)]
+
+
+def test_a_failing_sms_gateway_is_retried_and_every_try_recorded(webhook_sms, patient_user):
+    webhook_sms.status = 503
+    note = queue_sms(patient_user)
+    start = timezone.now()
+    assert send_due_notifications(now=start) == 0
+    note.refresh_from_db()
+    assert note.status == NotificationStatus.PENDING and "HTTP 503" in note.last_error
+    assert note.due_at == start + backoff(1)
+    webhook_sms.status = 200
+    assert send_due_notifications(now=start + backoff(1)) == 1
+    assert [(a.number, a.succeeded) for a in attempts_of(note)] == [(1, False), (2, True)]
+    assert "HTTP 503" in attempts_of(note)[0].error
+    assert len(webhook_sms.requests) == 2  # one refused, one accepted
+
+
+@pytest.mark.parametrize("address", ["", "07700 900123"])
+def test_an_sms_without_a_usable_number_fails_at_once(webhook_sms, patient_user, address):
+    note = queue_sms(patient_user, address=address)
+    assert send_due_notifications() == 0
+    note.refresh_from_db()
+    assert note.status == NotificationStatus.FAILED and "phone number" in note.last_error
+    assert webhook_sms.requests == []
+    assert len(attempts_of(note)) == 1
+
+
+def test_a_sign_in_link_is_removed_from_the_outbox_once_sent(smtp, patient_user):
+    inbox, _ = smtp
+    note = Notification.objects.create(
+        recipient=patient_user,
+        subject="spinepath: your sign-in link",
+        body="https://spinepath.example/accounts/link/secret-token/",
+        kind="sign_in_link",
+        dedupe_key="sign-in-link:x",
+    )
+    assert send_due_notifications() == 1
+    assert "secret-token" in inbox.messages[0].get_payload()
+    note.refresh_from_db()
+    assert "secret-token" not in note.body
+
+
+class SmsTransactionSpy:
+    seen: list[bool] = []
+
+    def send(self, to: str, body: str) -> None:
+        from django.db import connection
+
+        SmsTransactionSpy.seen.append(connection.in_atomic_block)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_no_transaction_is_open_while_talking_to_the_sms_gateway(settings, patient_user):
+    settings.SPINEPATH = {
+        **settings.SPINEPATH,
+        "SMS_BACKEND": "tests.recovery.test_worker.SmsTransactionSpy",
+    }
+    SmsTransactionSpy.seen = []
+    queue_sms(patient_user, "a")
+    queue_sms(patient_user, "b")
+    assert send_due_notifications() == 2
+    assert SmsTransactionSpy.seen == [False, False]

@@ -153,3 +153,38 @@ class CareTeamMembership(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["team", "user"], name="care_team_member_once")
         ]
+
+
+class SignInLinkChannel(models.TextChoices):
+    EMAIL = "email", "E-mail"
+    SMS = "sms", "Text message"
+
+
+class SignInLink(models.Model):
+    """A one-time sign-in link for a patient or caregiver who keeps no password.
+
+    Only the SHA-256 of the token is stored, so a copy of the database signs nobody
+    in. The token itself is signed and time-stamped (accounts.sign_in_links); the row
+    makes it single-use and lets the clinic see when links were asked for and used.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="sign_in_links")
+    token_hash = models.CharField(max_length=64, unique=True)
+    channel = models.CharField(
+        max_length=8, choices=SignInLinkChannel.choices, default=SignInLinkChannel.EMAIL
+    )
+    # Validated when issued: a relative path under /me/.
+    next_path = models.CharField(max_length=200, default="/me/checkin/")
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    # HMAC of the requesting client address (as intake.ratelimit keys it), never the address.
+    requested_ip_hash = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"sign-in link {self.public_id}"

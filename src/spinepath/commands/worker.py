@@ -1,10 +1,14 @@
 import argparse
 
-HELP = "run the background worker (alert escalation, notifications, housekeeping)"
-DESCRIPTION = """Run the background worker: every tick it escalates alerts nobody has
-acknowledged within their SLA to the next level of the care team, sends due
-notifications from the outbox (retrying with backoff when the mail server is
-down) and purges old rate-limit counters. Several workers may run at once on
+HELP = "run the background worker (alerts, reminders, notifications, housekeeping)"
+DESCRIPTION = """Run the background worker. Every tick it flags monitored patients who have
+stopped checking in; once a day per patient reviews the recovery course (a late
+physiotherapy start, opioids still taken at 90 days); escalates alerts nobody has
+acknowledged within their SLA to the next level of the care team; marks follow-up
+questionnaires missed when their window closes and queues their reminders (when
+the window opens and on the due date); sends due e-mails and text messages from
+the outbox (retrying with backoff while the mail server or SMS gateway is down,
+every attempt recorded) and purges old rate-limit counters. Several workers may run at once on
 PostgreSQL (rows are claimed with SKIP LOCKED). Stop with Ctrl-C or SIGTERM;
 the current tick finishes first."""
 

@@ -260,4 +260,12 @@ SPINEPATH = {
     "CONSULTATION_REQUESTS_PER_HOUR": int(
         os.environ.get("SPINEPATH_CONSULTATION_REQUESTS_PER_HOUR", "5")
     ),
+    # SMS: a dotted path to a spinepath.sms backend class. The console backend prints
+    # messages (demo, development); spinepath.sms.WebhookSmsBackend POSTs {"to", "body"}
+    # as JSON to SMS_WEBHOOK_URL (credentials, if any, as https://user:secret@host/path).
+    "SMS_BACKEND": os.environ.get("SPINEPATH_SMS_BACKEND", "spinepath.sms.ConsoleSmsBackend"),
+    "SMS_WEBHOOK_URL": os.environ.get("SPINEPATH_SMS_WEBHOOK_URL", ""),
+    # [U] programme default: minutes a one-time sign-in link works for patients and
+    # caregivers.
+    "SIGN_IN_LINK_MINUTES": int(os.environ.get("SPINEPATH_SIGN_IN_LINK_MINUTES", "30")),
 }

@@ -11,6 +11,7 @@ urlpatterns = [
     path("accounts/", include("spinepath.accounts.urls")),
     path("me/", include("spinepath.patients.urls_me")),
     path("me/", include("spinepath.recovery.urls_me")),
+    path("me/", include("spinepath.outcomes.urls_me")),
     path("clinic/", include("spinepath.recovery.urls")),
     path("clinic/", include("spinepath.patients.urls")),
     path("clinic/", include("spinepath.intake.urls")),

@@ -1,9 +1,18 @@
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
-from spinepath.outcomes.models import Complication, QuestionnaireResponse
-from spinepath.patients.access import guard
+from django.db import models
+
+from spinepath.outcomes.models import (
+    Complication,
+    QuestionnaireResponse,
+    ScheduledQuestionnaire,
+    ScheduledStatus,
+)
+from spinepath.patients.access import guard, patient_visibility
+from spinepath.patients.models import Stage
 
 
 def access_questionnaire_response(
@@ -27,4 +36,47 @@ def access_complication(user: Any, complication_id: object, *, purpose: str) -> 
         purpose=purpose,
         object_type="complication",
         patient_of=lambda complication: complication.episode.patient,
+    )
+
+
+def access_scheduled_questionnaire(
+    user: Any, public_id: object, *, purpose: str, action: str = "read"
+) -> ScheduledQuestionnaire:
+    return guard(
+        ScheduledQuestionnaire.objects.select_related(
+            "episode__patient__site", "episode__patient__user", "response"
+        ),
+        public_id,
+        user,
+        purpose=purpose,
+        object_type="scheduled_questionnaire",
+        patient_of=lambda scheduled: scheduled.episode.patient,
+        action=action,
+    )
+
+
+def scheduled_questionnaires_visible_to(user: Any) -> models.QuerySet[ScheduledQuestionnaire]:
+    """Every scheduled questionnaire of the patients the user may see (one rule:
+    patients.access.patient_visibility)."""
+    return ScheduledQuestionnaire.objects.filter(
+        patient_visibility(user, "episode__patient__")
+    ).select_related("episode__patient__site", "response")
+
+
+def overdue_follow_ups(
+    user: Any, today: date, *, missed_since: date
+) -> models.QuerySet[ScheduledQuestionnaire]:
+    """For the overdue queue: questionnaires the user may see that are past their due
+    date and still unanswered, and those missed with a window closed on or after
+    ``missed_since``; oldest due date first. Closed episodes are left out."""
+    return (
+        ScheduledQuestionnaire.objects.filter(patient_visibility(user, "episode__patient__"))
+        .filter(
+            models.Q(status=ScheduledStatus.DUE, due__lt=today)
+            | models.Q(status=ScheduledStatus.MISSED),
+            window_end__gte=missed_since,
+        )
+        .exclude(episode__stage=Stage.CLOSED)
+        .select_related("episode__patient__site")
+        .order_by("due", "episode_id", "timepoint", "instrument")
     )

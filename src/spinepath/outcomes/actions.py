@@ -1,8 +1,9 @@
-"""Recording questionnaire responses (scored on arrival) and complications."""
+"""Recording questionnaire responses (scored on arrival), follow-up questionnaires and
+calls, and complications."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -14,8 +15,17 @@ from spinepath.clinical.complications import ClavienDindoGrade, SSIDepth
 from spinepath.clinical.instruments import get_instrument
 from spinepath.clinical.schedule import DEFAULT_RULES, follow_up_schedule
 from spinepath.errors import ActionError, require_role
+from spinepath.outcomes.followup import local_today
 from spinepath.outcomes.instruments import outcome_instruments
-from spinepath.outcomes.models import Complication, QuestionnaireResponse, ScheduledQuestionnaire
+from spinepath.outcomes.models import (
+    CALL_NOTES_MAX,
+    CallOutcome,
+    Complication,
+    FollowUpCall,
+    QuestionnaireResponse,
+    ScheduledQuestionnaire,
+    ScheduledStatus,
+)
 from spinepath.patients.models import Episode
 
 TIMEPOINTS = frozenset(rule.id for rule in DEFAULT_RULES)
@@ -29,6 +39,7 @@ def do_record_response(
     timepoint: str,
     answers: list[int | None],
     options: dict[str, Any] | None = None,
+    now: datetime | None = None,
 ) -> QuestionnaireResponse:
     require_role(actor, CLINICAL_ROLES | {Role.PATIENT, Role.CAREGIVER}, "record questionnaires")
     if timepoint not in TIMEPOINTS:
@@ -50,7 +61,7 @@ def do_record_response(
             not_scorable_reason=(result.reason or "")[:300] if result.score is None else "",
             details=result.to_json(),
             submitted_by=actor,
-            submitted_at=timezone.now(),
+            submitted_at=now or timezone.now(),
         )
 
 
@@ -109,3 +120,86 @@ def do_schedule_follow_up(*, episode: Episode, surgery_date: date) -> list[Sched
             )
             rows.append(row)
     return rows
+
+
+def do_complete_scheduled_questionnaire(
+    *,
+    actor: Any,
+    scheduled: ScheduledQuestionnaire,
+    answers: list[int | None],
+    now: datetime | None = None,
+) -> QuestionnaireResponse:
+    """Answer a follow-up questionnaire inside its window: the response is recorded (and
+    scored) at the row's time point, linked to the row, and the row is completed.
+
+    Refused with nothing written when the window has not opened or has closed (the
+    site's calendar date) or the row is no longer due (409: answered already, missed).
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = (
+            ScheduledQuestionnaire.objects.select_for_update(of=("self",))
+            .select_related("episode__patient__site")
+            .get(pk=scheduled.pk)
+        )
+        if locked.status == ScheduledStatus.COMPLETED:
+            raise ActionError("This questionnaire has already been answered.", status=409)
+        if locked.status != ScheduledStatus.DUE:
+            raise ActionError(
+                "This questionnaire closed on "
+                f"{locked.window_end:%-d %B %Y} and can no longer be answered.",
+                status=409,
+            )
+        today = local_today(locked.episode.patient.site.time_zone, now)
+        if today < locked.window_start:
+            raise ActionError(
+                f"This questionnaire opens on {locked.window_start:%-d %B %Y}.", status=409
+            )
+        if today > locked.window_end:
+            raise ActionError(
+                "This questionnaire closed on "
+                f"{locked.window_end:%-d %B %Y} and can no longer be answered.",
+                status=409,
+            )
+        response = do_record_response(
+            actor=actor,
+            episode=locked.episode,
+            instrument_id=locked.instrument,
+            timepoint=locked.timepoint,
+            answers=answers,
+            now=now,
+        )
+        locked.response = response
+        locked.status = ScheduledStatus.COMPLETED
+        locked.save(update_fields=["response", "status"])
+    scheduled.response, scheduled.status = response, locked.status
+    return response
+
+
+def do_record_follow_up_call(
+    *,
+    actor: Any,
+    scheduled: ScheduledQuestionnaire,
+    outcome: str,
+    notes: str = "",
+    now: datetime | None = None,
+) -> FollowUpCall:
+    """Record a call to the patient about the time point ``scheduled`` belongs to."""
+    require_role(actor, CLINICAL_ROLES, "record follow-up calls")
+    if outcome not in CallOutcome.values:
+        raise ActionError("Choose what came of the call.", field="outcome")
+    notes = (notes or "").strip()
+    if len(notes) > CALL_NOTES_MAX:
+        raise ActionError(
+            f"Notes may be at most {CALL_NOTES_MAX} characters (they are {len(notes)}).",
+            field="notes",
+        )
+    with transaction.atomic():
+        return FollowUpCall.objects.create(
+            episode_id=scheduled.episode_id,
+            timepoint=scheduled.timepoint,
+            called_by=actor,
+            called_at=now or timezone.now(),
+            outcome=outcome,
+            notes=notes,
+        )

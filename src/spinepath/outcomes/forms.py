@@ -8,6 +8,7 @@ from spinepath.clinical.complications import ClavienDindoGrade, SSIDepth
 from spinepath.clinical.instruments import Instrument
 from spinepath.clinical.schedule import DEFAULT_RULES
 from spinepath.form_fields import tri_state
+from spinepath.outcomes.models import CALL_NOTES_MAX, CallOutcome
 
 # The time points are the clinical schedule's; the empty choice keeps the browser from
 # pre-selecting one.
@@ -44,6 +45,35 @@ class ResponseForm(forms.Form):
 
     def answers(self) -> list[int | None]:
         return [self.cleaned_data[f"item_{n}"] for n in range(1, len(self.instrument.items) + 1)]
+
+
+class PatientResponseForm(ResponseForm):
+    """The same questions for a patient at home: the time point is the scheduled row's,
+    each question is a set of radio buttons, and any question may be left out."""
+
+    def __init__(self, *args: Any, instrument: Instrument, **kwargs: Any) -> None:
+        super().__init__(*args, instrument=instrument, **kwargs)
+        del self.fields["timepoint"]
+        for number, item in enumerate(instrument.items, start=1):
+            field = self.fields[f"item_{number}"]
+            assert isinstance(field, forms.TypedChoiceField)
+            field.label = item.text or item.label
+            field.choices = [c for c in field.choices if c[0] != NOT_ANSWERED]
+            field.widget = forms.RadioSelect(
+                choices=field.choices, attrs={"class": "nrs"} if len(item.choices) > 6 else {}
+            )
+
+
+class FollowUpCallForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label="Outcome of the call", choices=[("", "Choose…"), *CallOutcome.choices]
+    )
+    notes = forms.CharField(
+        label="Notes (optional)",
+        required=False,
+        max_length=CALL_NOTES_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 class ComplicationForm(forms.Form):

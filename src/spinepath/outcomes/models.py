@@ -10,6 +10,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from spinepath.clinical.complications import ClavienDindoGrade, SSIDepth
+from spinepath.clinical.instruments import INSTRUMENTS
 from spinepath.patients.models import Episode
 
 
@@ -75,8 +76,13 @@ class ScheduledStatus(models.TextChoices):
 
 
 class ScheduledQuestionnaire(models.Model):
-    """A questionnaire due at a follow-up time point, with its window (clinical.schedule)."""
+    """A questionnaire due at a follow-up time point, with its window (clinical.schedule).
 
+    The dates are the site's calendar dates: "today" for a row is the local date in
+    the time zone of the patient's site (outcomes.followup.local_today).
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     episode = models.ForeignKey(
         Episode, on_delete=models.PROTECT, related_name="scheduled_questionnaires"
     )
@@ -94,8 +100,61 @@ class ScheduledQuestionnaire(models.Model):
 
     class Meta:
         ordering = ["due", "instrument"]
+        # The worker and the overdue queue look at rows still due (or lately missed)
+        # by one of the three dates; each has its index so a tick stays cheap.
+        indexes = [
+            models.Index(fields=["status", "window_start"], name="sq_status_window_start"),
+            models.Index(fields=["status", "due"], name="sq_status_due"),
+            models.Index(fields=["status", "window_end"], name="sq_status_window_end"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["episode", "instrument", "timepoint"], name="scheduled_questionnaire_once"
+            )
+        ]
+
+    @property
+    def instrument_name(self) -> str:
+        instrument = INSTRUMENTS.get(self.instrument)
+        return instrument.name if instrument is not None else self.instrument
+
+
+CALL_NOTES_MAX = 1000
+
+
+class CallOutcome(models.TextChoices):
+    COMPLETED_BY_PHONE = "completed_by_phone", "Completed by phone"
+    WILL_COMPLETE_ONLINE = "will_complete_online", "Will complete online"
+    NO_ANSWER = "no_answer", "No answer"
+    LEFT_MESSAGE = "left_message", "Left a message"
+    DECLINED = "declined", "Declined"
+    WRONG_NUMBER = "wrong_number", "Wrong number"
+    OTHER = "other", "Other (see notes)"
+
+
+class FollowUpCall(models.Model):
+    """A call to a patient about an overdue follow-up time point.
+
+    Per episode and time point, not per questionnaire row: one call covers every
+    instrument of the time point.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="follow_up_calls")
+    timepoint = models.CharField(max_length=12)
+    called_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    called_at = models.DateTimeField(default=timezone.now)
+    outcome = models.CharField(max_length=24, choices=CallOutcome.choices)
+    notes = models.CharField(max_length=CALL_NOTES_MAX, blank=True)
+
+    class Meta:
+        ordering = ["-called_at", "-id"]
+        indexes = [models.Index(fields=["episode", "timepoint", "called_at"])]
+        constraints = [
+            models.CheckConstraint(
+                name="follow_up_call_outcome_valid",
+                condition=models.Q(outcome__in=CallOutcome.values),
             )
         ]

@@ -14,4 +14,6 @@ urlpatterns = [
         views.complication_create,
         name="complication_create",
     ),
+    path("follow-up/", views.follow_up_queue, name="follow_up_queue"),
+    path("follow-up/<str:scheduled_id>/calls/", views.record_call, name="record_call"),
 ]

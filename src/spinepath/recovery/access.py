@@ -7,7 +7,7 @@ from typing import Any
 from django.db import models
 
 from spinepath.patients.access import guard, patient_visibility
-from spinepath.recovery.models import Alert, AlertStatus, CheckIn
+from spinepath.recovery.models import Alert, AlertStatus, CheckIn, WoundPhoto
 
 
 def access_checkin(user: Any, checkin_id: object, *, purpose: str) -> CheckIn:
@@ -30,6 +30,17 @@ def access_alert(user: Any, alert_id: object, *, purpose: str, action: str = "re
         object_type="alert",
         patient_of=lambda alert: alert.episode.patient,
         action=action,
+    )
+
+
+def access_wound_photo(user: Any, photo_id: object, *, purpose: str) -> WoundPhoto:
+    return guard(
+        WoundPhoto.objects.select_related("checkin__episode__patient"),
+        photo_id,
+        user,
+        purpose=purpose,
+        object_type="wound_photo",
+        patient_of=lambda photo: photo.checkin.episode.patient,
     )
 
 

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from spinepath.accounts.models import CLINICAL_ROLES, CareTeamMembership, Role
+from spinepath.clinical.discharge_plan import MILESTONE_IDS
+from spinepath.clinical.opioid_use import TakenDose, reported_use
 from spinepath.clinical.triage import (
     SEVERITY_RANK,
     TRIAGE_VERSION,
@@ -21,13 +25,34 @@ from spinepath.clinical.triage import (
     PainPoint,
     ProposedAlert,
     Severity,
+    TriageSettings,
     Wound,
     triage_checkin,
+    triage_opioids,
     triage_trend,
 )
 from spinepath.errors import ActionError, require_role
+from spinepath.outcomes.models import Complication
 from spinepath.patients.models import Episode, Stage
-from spinepath.recovery.models import Alert, AlertStatus, CheckIn, Notification
+from spinepath.recovery.course import (
+    day_after_surgery,
+    opioid_history,
+    surgery_date,
+    taper_points,
+)
+from spinepath.recovery.models import (
+    Alert,
+    AlertNote,
+    AlertOutcome,
+    AlertStatus,
+    CheckIn,
+    MilestoneRecord,
+    MilestoneSource,
+    Notification,
+    WoundPhoto,
+)
+from spinepath.recovery.photos import PreparedPhoto
+from spinepath.recovery.programme import triage_settings
 
 RECENT_CHECKINS = 7  # how far back the trend rules look
 
@@ -57,13 +82,28 @@ def do_submit_checkin(
     bladder_change: bool = False,
     bowel_change: bool = False,
     notes: str = "",
+    analgesics: Sequence[Mapping[str, Any]] | None = None,
+    photo: PreparedPhoto | None = None,
+    milestones_reached: Iterable[str] = (),
+    now: datetime | None = None,
 ) -> CheckInResult:
-    """Record a check-in, triage it and raise or merge alerts, in one transaction."""
+    """Record a check-in, triage it and raise or merge alerts, in one transaction.
+
+    ``analgesics`` is what the patient took since the last check-in,
+    [{drug, strength_mg, count}], or None when the question was not answered.
+    """
     require_role(actor, {Role.PATIENT, Role.CAREGIVER}, "submit check-ins")
+    now = now or timezone.now()
     if wound not in Wound.__members__.values():
         raise ActionError("Choose how the wound looks.", field="wound")
     if episode.stage == Stage.CLOSED:
         raise ActionError("This episode is closed; check-ins are no longer collected.")
+    taken = _taken_doses(analgesics)
+    reached = set(milestones_reached)
+    unknown = reached - set(MILESTONE_IDS)
+    if unknown:
+        raise ActionError("Unknown milestone.", field="milestones")
+    programme = triage_settings()
     facts = CheckInFacts(
         back_pain=back_pain,
         leg_pain=leg_pain,
@@ -74,25 +114,87 @@ def do_submit_checkin(
         bladder_change=bladder_change,
         bowel_change=bowel_change,
     )
+    day = day_after_surgery(episode, now)
+    stored = _store_photo(photo) if photo is not None else None
+    try:
+        return _submit(
+            actor,
+            episode,
+            facts,
+            stored,
+            taken,
+            reached,
+            day,
+            now,
+            programme,
+            walking_minutes=walking_minutes,
+            temperature_c=temperature_c,
+            notes=notes,
+        )
+    except BaseException:
+        if stored is not None:  # nothing half-written: no row, so no file either
+            stored.image.delete(save=False)
+        raise
+
+
+def _submit(
+    actor: Any,
+    episode: Episode,
+    facts: CheckInFacts,
+    stored: WoundPhoto | None,
+    taken: list[TakenDose] | None,
+    reached: set[str],
+    day: int | None,
+    now: datetime,
+    programme: TriageSettings,
+    *,
+    walking_minutes: int | None,
+    temperature_c: Decimal | None,
+    notes: str,
+) -> CheckInResult:
     with transaction.atomic():
         # Serialise check-ins of one episode, so two at once cannot both open an alert.
         Episode.objects.select_for_update().filter(pk=episode.pk).first()
+        previous = episode.checkins.order_by("-submitted_at", "-id").first()
+        use = None
+        if taken is not None:
+            since = previous.submitted_at if previous is not None else None
+            hours = (now - since).total_seconds() / 3600 if since is not None else None
+            use = reported_use(taken, hours)
         checkin = CheckIn(
             episode=episode,
             submitted_by=actor,
-            back_pain=back_pain,
-            leg_pain=leg_pain,
-            wound=wound,
+            submitted_at=now,
+            back_pain=facts.back_pain,
+            leg_pain=facts.leg_pain,
+            wound=str(facts.wound),
             temperature_c=temperature_c,
             walking_minutes=walking_minutes,
-            new_leg_weakness=new_leg_weakness,
-            saddle_numbness=saddle_numbness,
-            bladder_change=bladder_change,
-            bowel_change=bowel_change,
+            new_leg_weakness=facts.new_leg_weakness,
+            saddle_numbness=facts.saddle_numbness,
+            bladder_change=facts.bladder_change,
+            bowel_change=facts.bowel_change,
             notes=notes,
+            analgesics=[
+                {"drug": t.drug, "strength_mg": t.strength_mg, "count": t.count}
+                for t in (taken or ())
+            ],
+            opioid_use=use.to_json() if use is not None else {},
+            mme_per_day=(
+                Decimal(str(round(use.total_mme_per_day, 2)))
+                if use is not None and use.total_mme_per_day is not None
+                else None
+            ),
+            day_after_surgery=day,
         )
         checkin.full_clean()
         checkin.save()
+        if stored is not None:
+            stored.checkin = checkin
+            stored.save()
+        if walking_minutes:
+            reached.add("walking")
+        _record_milestones(episode, checkin, actor, reached, now)
         history = [
             PainPoint(back_pain=b, leg_pain=leg)
             for b, leg in reversed(
@@ -101,13 +203,69 @@ def do_submit_checkin(
                 )[:RECENT_CHECKINS]
             )
         ]
-        proposals = sorted(
-            (*triage_checkin(facts), *triage_trend(history)),
-            key=lambda proposal: SEVERITY_RANK[proposal.severity],
-        )
+        proposals = [*triage_checkin(facts, programme), *triage_trend(history, programme)]
+        if day is not None and checkin.mme_per_day is not None:
+            opioids = opioid_history(episode)
+            proposals.extend(triage_opioids(opioids, taper_points(episode), programme))
+        proposals.sort(key=lambda proposal: SEVERITY_RANK[proposal.severity])
         alerts = tuple(raise_alert(episode, checkin, proposal) for proposal in proposals)
     return CheckInResult(
         checkin=checkin, alerts=alerts, advice=tuple(p.patient_advice for p in proposals)
+    )
+
+
+def _taken_doses(analgesics: Sequence[Mapping[str, Any]] | None) -> list[TakenDose] | None:
+    if analgesics is None:
+        return None
+    taken = []
+    for line in analgesics:
+        try:
+            dose = TakenDose(
+                drug=str(line["drug"]),
+                strength_mg=float(line["strength_mg"]),
+                count=float(line["count"]),
+            )
+            reported_use([dose], None)  # the clinical core checks each line
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ActionError(f"Painkillers: {exc}", field="analgesics") from None
+        taken.append(dose)
+    return taken
+
+
+def _store_photo(photo: PreparedPhoto) -> WoundPhoto:
+    """Write the file first, under a random name; the row comes in the transaction."""
+    record = WoundPhoto(
+        width=photo.width,
+        height=photo.height,
+        size_bytes=len(photo.content),
+        sha256=photo.sha256,
+    )
+    record.image.save("wound.jpg", ContentFile(photo.content), save=False)
+    return record
+
+
+def _record_milestones(
+    episode: Episode, checkin: CheckIn | None, actor: Any, reached: set[str], now: datetime
+) -> None:
+    if not reached:
+        return
+    already = set(
+        MilestoneRecord.objects.filter(episode=episode, milestone_id__in=reached).values_list(
+            "milestone_id", flat=True
+        )
+    )
+    zone = ZoneInfo(episode.patient.site.time_zone)
+    MilestoneRecord.objects.bulk_create(
+        MilestoneRecord(
+            episode=episode,
+            milestone_id=milestone_id,
+            achieved_on=now.astimezone(zone).date(),
+            source=MilestoneSource.CHECKIN if checkin else MilestoneSource.STAFF,
+            checkin=checkin,
+            recorded_by=actor,
+            recorded_at=now,
+        )
+        for milestone_id in sorted(reached - already)
     )
 
 
@@ -194,9 +352,14 @@ def do_acknowledge_alert(*, actor: Any, alert: Alert) -> Alert:
     return locked
 
 
-def do_resolve_alert(*, actor: Any, alert: Alert, resolution: str) -> Alert:
+def do_resolve_alert(*, actor: Any, alert: Alert, outcome: str, resolution: str = "") -> Alert:
+    """Close an alert with what was done. Readmission and the like prompt the caller to
+    record a complication (COMPLICATION_OUTCOMES); linking it is do_link_complication."""
     require_role(actor, CLINICAL_ROLES, "resolve alerts")
-    if not resolution.strip():
+    if outcome not in AlertOutcome.values:
+        raise ActionError("Choose the outcome.", field="outcome")
+    resolution = resolution.strip()
+    if outcome == AlertOutcome.OTHER and not resolution:
         raise ActionError("Say how the alert was resolved.", field="resolution")
     with transaction.atomic():
         locked = Alert.objects.select_for_update().get(pk=alert.pk)
@@ -207,6 +370,58 @@ def do_resolve_alert(*, actor: Any, alert: Alert, resolution: str) -> Alert:
             locked.acknowledged_by, locked.acknowledged_at = actor, now
         locked.status = AlertStatus.RESOLVED
         locked.resolved_by, locked.resolved_at = actor, now
-        locked.resolution = resolution.strip()[:300]
+        locked.outcome = outcome
+        locked.resolution = resolution[:300]
         locked.save()
     return locked
+
+
+def do_add_alert_note(*, actor: Any, alert: Alert, text: str) -> AlertNote:
+    require_role(actor, CLINICAL_ROLES, "add notes to alerts")
+    text = text.strip()
+    if not text:
+        raise ActionError("Write the note.", field="text")
+    if len(text) > 2000:
+        raise ActionError("Keep the note under 2,000 characters.", field="text")
+    with transaction.atomic():
+        return AlertNote.objects.create(alert=alert, author=actor, text=text)
+
+
+def do_link_complication(*, actor: Any, alert: Alert, complication: Complication) -> Alert:
+    require_role(actor, CLINICAL_ROLES, "record complications")
+    if complication.episode_id != alert.episode_id:
+        raise ActionError("That complication belongs to another episode.")
+    with transaction.atomic():
+        locked = Alert.objects.select_for_update().get(pk=alert.pk)
+        locked.complication = complication
+        locked.save(update_fields=["complication"])
+    return locked
+
+
+def do_record_milestone(
+    *, actor: Any, episode: Episode, milestone_id: str, achieved_on: date, note: str = ""
+) -> MilestoneRecord:
+    """The care team records a milestone reached (a physio letter, a phone call)."""
+    require_role(actor, CLINICAL_ROLES, "record milestones")
+    if milestone_id not in MILESTONE_IDS:
+        raise ActionError("Unknown milestone.", field="milestone_id")
+    zone = ZoneInfo(episode.patient.site.time_zone)
+    if achieved_on > timezone.now().astimezone(zone).date():
+        raise ActionError("The date is in the future.", field="achieved_on")
+    operated = surgery_date(episode)
+    if operated is not None and achieved_on < operated:
+        raise ActionError("The date is before the operation.", field="achieved_on")
+    with transaction.atomic():
+        record, created = MilestoneRecord.objects.get_or_create(
+            episode=episode,
+            milestone_id=milestone_id,
+            defaults={
+                "achieved_on": achieved_on,
+                "source": MilestoneSource.STAFF,
+                "recorded_by": actor,
+                "note": note.strip()[:300],
+            },
+        )
+        if not created:
+            raise ActionError("This milestone is already recorded.", status=409)
+    return record

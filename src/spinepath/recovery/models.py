@@ -42,16 +42,55 @@ class CheckIn(models.Model):
     bladder_change = models.BooleanField(default=False)
     bowel_change = models.BooleanField(default=False)
     notes = models.TextField(blank=True, max_length=2000)
+    # What the patient says they took since the last check-in: [{drug, strength_mg, count}],
+    # and the MME/day the clinical core made of it (clinical.opioid_use.reported_use).
+    analgesics = models.JSONField(default=list, blank=True)
+    opioid_use = models.JSONField(default=dict, blank=True)
+    mme_per_day = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
+    # Days since the surgery date (site calendar) when submitted; null before surgery.
+    day_after_surgery = models.SmallIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["-submitted_at", "-id"]
         indexes = [models.Index(fields=["episode", "submitted_at"])]
 
 
+def _photo_path(instance: WoundPhoto, filename: str) -> str:
+    # Random names: nothing about the patient in a path on disk.
+    return f"wound-photos/{instance.public_id.hex[:2]}/{instance.public_id.hex}.jpg"
+
+
+class WoundPhoto(models.Model):
+    """A check-in's wound photo, re-encoded without metadata, stored under MEDIA_ROOT
+    (outside the web root) and served only through recovery.access.access_wound_photo."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    checkin = models.OneToOneField(CheckIn, on_delete=models.PROTECT, related_name="photo")
+    image = models.FileField(upload_to=_photo_path, max_length=200)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    size_bytes = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+
 class AlertStatus(models.TextChoices):
     OPEN = "open", "Open"
     ACKNOWLEDGED = "acknowledged", "Acknowledged"
     RESOLVED = "resolved", "Resolved"
+
+
+class AlertOutcome(models.TextChoices):
+    ADVICE_GIVEN = "advice_given", "Advice given by phone"
+    SEEN_IN_CLINIC = "seen_in_clinic", "Seen in clinic"
+    SENT_TO_EMERGENCY = "sent_to_emergency", "Sent to the emergency department"
+    READMITTED = "readmitted", "Readmitted"
+    NO_ACTION = "no_action", "No action needed"
+    OTHER = "other", "Other"
+
+
+# Outcomes after which the care team is asked to record a complication.
+COMPLICATION_OUTCOMES = frozenset({AlertOutcome.READMITTED, AlertOutcome.SENT_TO_EMERGENCY})
 
 
 class Alert(models.Model):
@@ -83,6 +122,11 @@ class Alert(models.Model):
     )
     resolved_at = models.DateTimeField(null=True, blank=True)
     resolution = models.CharField(max_length=300, blank=True)
+    outcome = models.CharField(max_length=20, choices=AlertOutcome.choices, blank=True)
+    # Set when the resolution led to a complication record (readmission and the like).
+    complication = models.ForeignKey(
+        "outcomes.Complication", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     # The escalation order (CareTeamMembership.escalation_order) last told of this alert.
     escalation_level = models.PositiveSmallIntegerField(default=1)
     escalated_at = models.DateTimeField(null=True, blank=True)
@@ -100,6 +144,18 @@ class Alert(models.Model):
         ]
 
 
+class AlertNote(models.Model):
+    """A care-team note on an alert: calls made, advice given. Append-only in the UI."""
+
+    alert = models.ForeignKey(Alert, on_delete=models.PROTECT, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(max_length=2000)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+
 class NotificationStatus(models.TextChoices):
     PENDING = "pending", "Waiting to send"
     SENT = "sent", "Sent"
@@ -113,6 +169,9 @@ class Notification(models.Model):
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
     )
+    # Where to send: blank means the recipient's e-mail at send time; an SMS carries the
+    # phone number it was queued for.
+    address = models.CharField(max_length=254, blank=True)
     subject = models.CharField(max_length=200)
     # No personal data in the body beyond what the recipient may see anyway: alerts
     # carry a link to the worklist, not the patient's name.
@@ -133,6 +192,50 @@ class Notification(models.Model):
         indexes = [models.Index(fields=["status", "due_at"])]
 
 
+class NotificationAttempt(models.Model):
+    """Every try at sending a message, successful or not: the delivery record."""
+
+    notification = models.ForeignKey(
+        Notification, on_delete=models.CASCADE, related_name="attempt_log"
+    )
+    number = models.PositiveSmallIntegerField()
+    attempted_at = models.DateTimeField()
+    succeeded = models.BooleanField()
+    error = models.CharField(max_length=500, blank=True)
+    duration_ms = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["notification", "number", "id"]
+
+
+class MilestoneSource(models.TextChoices):
+    CHECKIN = "checkin", "Patient check-in"
+    STAFF = "staff", "Care team"
+
+
+class MilestoneRecord(models.Model):
+    """A discharge-plan milestone reached: walking, physio_start, driving, desk or heavy work."""
+
+    episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="milestones")
+    milestone_id = models.CharField(max_length=20)
+    achieved_on = models.DateField()
+    source = models.CharField(max_length=8, choices=MilestoneSource.choices)
+    checkin = models.ForeignKey(
+        CheckIn, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["achieved_on", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["episode", "milestone_id"], name="milestone_once")
+        ]
+
+
 class Monitoring(models.Model):
     """Home monitoring of one episode: started by the discharge, in the same transaction."""
 
@@ -143,3 +246,5 @@ class Monitoring(models.Model):
     )
     first_checkin_due = models.DateTimeField()
     active = models.BooleanField(default=True)
+    # The site-local day the daily course review (milestones, persistent opioids) last ran.
+    course_reviewed_on = models.DateField(null=True, blank=True)

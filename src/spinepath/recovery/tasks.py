@@ -3,31 +3,53 @@
 Messages are rows in the outbox (Notification). A tick claims a batch of due
 rows in one short transaction, leasing them (``due_at`` moves past the send
 timeout and the attempt is counted) so that no other worker takes them;
-sends them with no transaction open, so a slow or hung mail server never
-holds a database lock; and records each outcome in its own short
-transaction. On PostgreSQL the claim uses SELECT … FOR UPDATE SKIP LOCKED;
-SQLite serialises the claim with its IMMEDIATE write lock.
+sends them with no transaction open, so a slow or hung mail server or SMS
+gateway never holds a database lock; and records each outcome, with a
+NotificationAttempt row for the try, in its own short transaction. On
+PostgreSQL the claim uses SELECT … FOR UPDATE SKIP LOCKED; SQLite serialises
+the claim with its IMMEDIATE write lock.
+
+Channels: "email" goes over Django's mail connection to ``address`` or, when
+that is blank, the recipient's e-mail address at send time; "sms" goes through
+``spinepath.sms.get_sms_backend()`` to ``address``. A message that can never be
+sent as written (an unknown channel, an SMS without a valid number) fails at
+once, recorded; a transport error is retried with backoff up to
+NOTIFICATION_MAX_ATTEMPTS. One message's failure never stops the batch.
 
 Delivery is at least once: if the worker dies between sending and recording,
-the lease expires and the message is sent again. Nothing is ever lost.
+the lease expires and the message is sent again. Nothing is ever lost. (The
+attempt that died leaves no NotificationAttempt row; the next one is numbered
+by the attempts counter, so the log shows the gap.)
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import connection, transaction
 from django.utils import timezone
 
-from spinepath.recovery.models import Notification, NotificationStatus
+from spinepath.recovery.models import Notification, NotificationAttempt, NotificationStatus
+from spinepath.sms import InvalidPhoneNumber, SmsBackend, get_sms_backend, normalise_phone
 
 log = logging.getLogger(__name__)
 
 BACKOFF_BASE_SECONDS = 30
 BACKOFF_CAP_SECONDS = 60 * 60
+
+# Kinds whose body holds a secret (a sign-in link): once the message has been sent, or
+# given up on, the stored body is replaced so the outbox does not keep a live credential.
+REDACT_BODY_AFTER_SENDING = frozenset({"sign_in_link"})
+REDACTED_BODY = "(removed after sending: this message carried a one-time sign-in link)"
+
+
+class PermanentSendError(Exception):
+    """Trying again cannot help (unknown channel, no valid address): give up at once."""
 
 
 def backoff(attempts: int) -> timedelta:
@@ -60,23 +82,85 @@ def _claim(now: datetime, batch: int) -> list[Notification]:
     return claimed
 
 
-def _record(note: Notification, error: Exception | None, now: datetime) -> None:
+def _record(
+    note: Notification,
+    error: Exception | None,
+    now: datetime,
+    *,
+    attempted_at: datetime,
+    duration_ms: int,
+) -> None:
     max_attempts = settings.SPINEPATH["NOTIFICATION_MAX_ATTEMPTS"]
+    fields = ["status", "sent_at", "last_error", "due_at"]
     if error is None:
         note.status = NotificationStatus.SENT
         note.sent_at = timezone.now()
         note.last_error = ""
     else:
         note.last_error = f"{type(error).__name__}: {error}"[:500]
-        if note.attempts >= max_attempts:
+        if isinstance(error, PermanentSendError) or note.attempts >= max_attempts:
             note.status = NotificationStatus.FAILED
         else:
             note.due_at = now + backoff(note.attempts)
         log.warning(
             "notification %s attempt %s failed: %s", note.pk, note.attempts, type(error).__name__
         )
+    if note.kind in REDACT_BODY_AFTER_SENDING and note.status != NotificationStatus.PENDING:
+        note.body = REDACTED_BODY
+        fields.append("body")
     with transaction.atomic():
-        note.save(update_fields=["status", "sent_at", "last_error", "due_at"])
+        note.save(update_fields=fields)
+        NotificationAttempt.objects.create(
+            notification=note,
+            number=note.attempts,
+            attempted_at=attempted_at,
+            succeeded=error is None,
+            error=note.last_error if error is not None else "",
+            duration_ms=duration_ms,
+        )
+
+
+class _Channels:
+    """Opens each transport on first use within a batch and closes what it opened."""
+
+    def __init__(self) -> None:
+        self._mail: Any = None
+        self._sms: SmsBackend | None = None
+
+    def send(self, note: Notification) -> None:
+        if note.channel == "email":
+            self._send_email(note)
+        elif note.channel == "sms":
+            self._send_sms(note)
+        else:
+            raise PermanentSendError(f"no backend for channel {note.channel!r}")
+
+    def _send_email(self, note: Notification) -> None:
+        to = note.address or note.recipient.email
+        if not to:
+            raise PermanentSendError("no e-mail address for this message")
+        if self._mail is None:
+            self._mail = get_connection(fail_silently=False)
+        EmailMessage(
+            subject=note.subject,
+            body=note.body,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[to],
+            connection=self._mail,
+        ).send()
+
+    def _send_sms(self, note: Notification) -> None:
+        try:
+            to = normalise_phone(note.address)
+        except InvalidPhoneNumber as exc:
+            raise PermanentSendError(f"no valid phone number for this SMS: {exc}") from None
+        if self._sms is None:
+            self._sms = get_sms_backend()
+        self._sms.send(to, note.body)
+
+    def close(self) -> None:
+        if self._mail is not None:
+            self._mail.close()
 
 
 def send_due_notifications(*, now: datetime | None = None, batch: int = 50) -> int:
@@ -86,25 +170,20 @@ def send_due_notifications(*, now: datetime | None = None, batch: int = 50) -> i
     if not claimed:
         return 0
     sent = 0
-    mail = get_connection(fail_silently=False)
+    channels = _Channels()
     try:
         for note in claimed:
             error: Exception | None = None
+            attempted_at = timezone.now()
+            started = time.monotonic()
             try:
-                if note.channel != "email":
-                    raise RuntimeError(f"no backend for channel {note.channel!r}")
-                EmailMessage(
-                    subject=note.subject,
-                    body=note.body,
-                    from_email=settings.DEFAULT_FROM_EMAIL,
-                    to=[note.recipient.email],
-                    connection=mail,
-                ).send()
+                channels.send(note)
             except Exception as exc:
                 error = exc
             else:
                 sent += 1
-            _record(note, error, now)
+            duration_ms = round((time.monotonic() - started) * 1000)
+            _record(note, error, now, attempted_at=attempted_at, duration_ms=duration_ms)
     finally:
-        mail.close()
+        channels.close()
     return sent

@@ -26,6 +26,7 @@ class WorklistRow:
     patient_name: str
     episode_url: str
     action_url: str
+    detail_url: str
     raised: str
     age: str
     acknowledged_by: str
@@ -51,19 +52,19 @@ def _age(since: datetime, now: datetime) -> str:
 def worklist_rows(alerts: list[Alert]) -> list[WorklistRow]:
     episode_url = reverse("patients:episode", args=[_PLACEHOLDER])
     acknowledge_url = reverse("recovery:acknowledge", args=[_PLACEHOLDER])
-    resolve_url = reverse("recovery:resolve", args=[_PLACEHOLDER])
+    detail_url = reverse("recovery:alert", args=[_PLACEHOLDER])
     now = timezone.now()
     zone = timezone.get_current_timezone()
     rows = []
     for alert in alerts:
         alert_id = str(alert.public_id)
-        action = acknowledge_url if alert.status == AlertStatus.OPEN else resolve_url
         rows.append(
             WorklistRow(
                 alert=alert,
                 patient_name=alert.episode.patient.display_name,
                 episode_url=episode_url.replace(_PLACEHOLDER, str(alert.episode.public_id)),
-                action_url=action.replace(_PLACEHOLDER, alert_id),
+                action_url=acknowledge_url.replace(_PLACEHOLDER, alert_id),
+                detail_url=detail_url.replace(_PLACEHOLDER, alert_id),
                 raised=alert.raised_at.astimezone(zone).strftime("%-d %b %H:%M"),
                 age=_age(alert.raised_at, now),
                 acknowledged_by=str(alert.acknowledged_by) if alert.acknowledged_by else "",
