@@ -92,3 +92,50 @@ def test_nul_characters_are_refused_not_a_500(client, episode):
     assert response.status_code == 422
     assert "NUL" in response.content.decode()
     assert not CheckIn.objects.exists()
+
+
+def test_painkillers_resolution_and_notes_over_the_api(client, episode, nurse):
+    client.force_login(episode.patient.user)
+    url = f"/api/v1/episodes/{episode.public_id}/checkins"
+    bad = post_json(
+        client, url, {**CALM, "analgesics": [{"drug": "oxycodone", "strength_mg": 5, "count": -2}]}
+    )
+    assert bad.status_code == 422
+    unknown = post_json(
+        client,
+        url,
+        {
+            **CALM,
+            "wound": "opening",
+            "analgesics": [{"drug": "OxyContin", "strength_mg": 10, "count": 2}],
+        },
+    )
+    assert unknown.status_code == 400
+    assert "use the generic name" in unknown.json()["detail"]
+    assert not CheckIn.objects.exists()
+    body = post_json(
+        client,
+        url,
+        {
+            **CALM,
+            "wound": "opening",
+            "analgesics": [{"drug": "tramadol", "strength_mg": 50, "count": 4}],
+        },
+    ).json()
+    assert float(body["mme_per_day"]) == 40.0
+    alert_id = body["alerts"][0]["id"]
+
+    client.force_login(nurse)
+    assert (
+        post_json(client, f"/api/v1/alerts/{alert_id}/resolve", {"outcome": "maybe"}).status_code
+        == 422
+    )
+    assert post_json(client, f"/api/v1/alerts/{alert_id}/notes", {"text": ""}).status_code == 422
+    note = post_json(client, f"/api/v1/alerts/{alert_id}/notes", {"text": "Phoned back."})
+    assert note.status_code == 201
+    done = post_json(client, f"/api/v1/alerts/{alert_id}/resolve", {"outcome": "seen_in_clinic"})
+    assert done.status_code == 200
+    assert done.json()["outcome"] == "seen_in_clinic"
+    again = post_json(client, f"/api/v1/alerts/{alert_id}/resolve", {"outcome": "no_action"})
+    assert again.status_code == 409
+    assert Alert.objects.get().notes.get().text == "Phoned back."

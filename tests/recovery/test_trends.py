@@ -46,3 +46,55 @@ def test_a_silent_patient_is_flagged_once(episode, nurse):
     checkin(episode, 3)
     assert flag_silent_patients(now=timezone.now() + timedelta(hours=47)) == 0
     assert flag_silent_patients(now=timezone.now() + timedelta(hours=49)) == 1
+
+
+def test_a_daily_check_in_reminder_goes_at_nine_unless_already_checked_in(episode, nurse):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from spinepath.recovery.models import Notification
+    from spinepath.recovery.reminders import queue_checkin_reminders
+
+    zone = ZoneInfo(episode.patient.site.time_zone)
+    day = timezone.now().astimezone(zone).date() + timedelta(days=1)
+    morning = datetime(day.year, day.month, day.day, 8, 59, tzinfo=zone)
+    Monitoring.objects.create(
+        episode=episode,
+        enrolled_at=morning - timedelta(days=2),
+        enrolled_by=nurse,
+        first_checkin_due=morning - timedelta(days=1),
+    )
+    assert queue_checkin_reminders(now=morning) == 0  # before 09:00 site time
+    assert queue_checkin_reminders(now=morning + timedelta(minutes=1)) == 1
+    assert queue_checkin_reminders(now=morning + timedelta(hours=3)) == 0  # once a day
+    note = Notification.objects.get(kind="checkin_reminder")
+    assert note.recipient == episode.patient.user
+    assert "/me/checkin/" in note.body and episode.patient.family_name not in note.body
+    # The next day the patient checks in before nine: no reminder that day.
+    do_submit_checkin(
+        actor=episode.patient.user,
+        episode=episode,
+        back_pain=2,
+        leg_pain=1,
+        wound="dry",
+        now=morning + timedelta(days=1, hours=-1),
+    )
+    assert queue_checkin_reminders(now=morning + timedelta(days=1, hours=1)) == 0
+    assert queue_checkin_reminders(now=morning + timedelta(days=2, hours=1)) == 1
+
+
+def test_the_first_mornings_reminder_from_discharge_is_not_sent_twice(episode, nurse):
+    from spinepath.recovery.enrolment import do_start_recovery
+    from spinepath.recovery.models import Notification
+    from spinepath.recovery.reminders import queue_checkin_reminders
+    from tests.factories import SurgicalCaseFactory
+
+    case = SurgicalCaseFactory(episode=episode)
+    monitoring = do_start_recovery(
+        actor=nurse,
+        episode=episode,
+        surgery_start=case.surgery_start,
+        discharged_at=timezone.now(),
+    )
+    assert queue_checkin_reminders(now=monitoring.first_checkin_due + timedelta(minutes=5)) == 0
+    assert Notification.objects.filter(kind="checkin_reminder").count() == 1

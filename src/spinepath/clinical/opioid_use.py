@@ -55,6 +55,7 @@ __all__ = [
     "OTHER_OPIOIDS",
     "ReportedUse",
     "TakenDose",
+    "is_opioid",
     "reported_use",
 ]
 
@@ -147,6 +148,11 @@ def _opioid_id(drug: str) -> str | None:
         if key in OTHER_OPIOIDS or key.startswith("fentanyl"):
             return key
         return None
+
+
+def is_opioid(drug: str) -> bool:
+    """True for an opioid this module counts (CDC 2022 table) or knows to be one."""
+    return _opioid_id(drug) is not None
 
 
 def reported_use(

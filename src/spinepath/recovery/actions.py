@@ -16,8 +16,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from spinepath.accounts.models import CLINICAL_ROLES, CareTeamMembership, Role
-from spinepath.clinical.discharge_plan import MILESTONE_IDS
-from spinepath.clinical.opioid_use import TakenDose, reported_use
+from spinepath.clinical.discharge_plan import DEFAULT_NON_OPIOIDS, MILESTONE_IDS
+from spinepath.clinical.opioid_use import TakenDose, is_opioid, reported_use
 from spinepath.clinical.triage import (
     SEVERITY_RANK,
     TRIAGE_VERSION,
@@ -219,6 +219,14 @@ def _taken_doses(analgesics: Sequence[Mapping[str, Any]] | None) -> list[TakenDo
         return None
     taken = []
     for line in analgesics:
+        drug = str(line.get("drug", "")).strip().lower()
+        # A brand or misspelt name would count as "not an opioid" and vanish from the total.
+        if drug and not is_opioid(drug) and drug not in DEFAULT_NON_OPIOIDS:
+            raise ActionError(
+                f"Painkillers: unknown medicine {drug!r}; use the generic name, such as "
+                "oxycodone, tramadol or paracetamol.",
+                field="analgesics",
+            )
         try:
             dose = TakenDose(
                 drug=str(line["drug"]),

@@ -10,9 +10,14 @@ from spinepath.audit.log import log_listing
 from spinepath.errors import require_role
 from spinepath.patients.access import access_episode
 from spinepath.recovery.access import access_alert, worklist_alerts
-from spinepath.recovery.actions import do_acknowledge_alert, do_submit_checkin
+from spinepath.recovery.actions import (
+    do_acknowledge_alert,
+    do_add_alert_note,
+    do_resolve_alert,
+    do_submit_checkin,
+)
 from spinepath.recovery.models import Alert
-from spinepath.recovery.schemas import AlertOut, CheckInIn, CheckInOut
+from spinepath.recovery.schemas import AlertOut, CheckInIn, CheckInOut, NoteIn, ResolveIn
 
 router = Router(tags=["recovery"])
 
@@ -28,6 +33,9 @@ def _alert_out(alert: Alert) -> AlertOut:
         status=alert.status,
         raised_at=alert.raised_at,
         acknowledged_at=alert.acknowledged_at,
+        data=alert.data,
+        outcome=alert.outcome,
+        resolved_at=alert.resolved_at,
     )
 
 
@@ -38,12 +46,14 @@ def submit_checkin(
     episode = access_episode(
         request.user, episode_id, purpose="api: daily check-in", action="create"
     )
-    result = do_submit_checkin(actor=request.user, episode=episode, **payload.model_dump())
+    fields = payload.model_dump()
+    result = do_submit_checkin(actor=request.user, episode=episode, **fields)
     return Status(
         201,
         CheckInOut(
             id=result.checkin.public_id,
             submitted_at=result.checkin.submitted_at,
+            mme_per_day=result.checkin.mme_per_day,
             alerts=[_alert_out(alert) for alert in result.alerts],
             advice=list(result.advice),
         ),
@@ -67,3 +77,18 @@ def list_alerts(request: HttpRequest) -> list[AlertOut]:
 def acknowledge_alert(request: HttpRequest, alert_id: UUID) -> AlertOut:
     alert = access_alert(request.user, alert_id, purpose="api: acknowledge alert", action="update")
     return _alert_out(do_acknowledge_alert(actor=request.user, alert=alert))
+
+
+@router.post("/alerts/{alert_id}/resolve", response=AlertOut)
+def resolve_alert(request: HttpRequest, alert_id: UUID, payload: ResolveIn) -> AlertOut:
+    alert = access_alert(request.user, alert_id, purpose="api: resolve alert", action="update")
+    return _alert_out(do_resolve_alert(actor=request.user, alert=alert, **payload.model_dump()))
+
+
+@router.post("/alerts/{alert_id}/notes", response={201: dict[str, object]})
+def add_alert_note(
+    request: HttpRequest, alert_id: UUID, payload: NoteIn
+) -> Status[dict[str, object]]:
+    alert = access_alert(request.user, alert_id, purpose="api: add alert note", action="update")
+    note = do_add_alert_note(actor=request.user, alert=alert, text=payload.text)
+    return Status(201, {"created_at": note.created_at, "text": note.text})

@@ -6,7 +6,7 @@ patient is discharged with all of these in place, or nothing happened.
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -19,6 +19,11 @@ from spinepath.recovery.models import Monitoring, Notification
 
 # [U] programme default: the morning after discharge, site time; not a clinical threshold.
 FIRST_CHECKIN_HOUR = 9
+
+
+def checkin_reminder_key(episode_public_id: object, day: date) -> str:
+    """One check-in reminder per episode and site-local day (see reminders.py)."""
+    return f"episode:{episode_public_id}:checkin:{day.isoformat()}"
 
 
 def first_checkin_due(discharged_at: datetime, time_zone: str) -> datetime:
@@ -41,7 +46,9 @@ def do_start_recovery(
     user = episode.patient.user
     if user is not None and user.email:
         Notification.objects.get_or_create(
-            dedupe_key=f"episode:{episode.public_id}:first-checkin",
+            dedupe_key=checkin_reminder_key(
+                episode.public_id, due.astimezone(ZoneInfo(site.time_zone)).date()
+            ),
             defaults={
                 "recipient": user,
                 "kind": "checkin_reminder",
