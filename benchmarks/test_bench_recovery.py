@@ -99,3 +99,51 @@ def test_patient_progress_page_after_new_data(benchmark, client, recovering) -> 
         assert client.get("/me/progress/").status_code == 200
 
     benchmark(page)
+
+
+@pytest.fixture
+def many_monitored(nurse, care_team, site):
+    """300 patients at home: monitored, with a follow-up schedule whose 2-week point is due."""
+    from tests.factories import EpisodeFactory, PatientFactory, UserFactory
+
+    from spinepath.outcomes.actions import do_schedule_follow_up
+    from spinepath.recovery.models import Monitoring
+
+    today = timezone.localdate()
+    for index in range(300):
+        user = UserFactory(role="patient", site=None, email=f"bench{index}@example.org")
+        patient = PatientFactory(site=site, user=user)
+        episode = EpisodeFactory(patient=patient, care_team=care_team, stage="recovery")
+        Monitoring.objects.create(
+            episode=episode,
+            enrolled_at=timezone.now() - timedelta(days=20),
+            enrolled_by=nurse,
+            first_checkin_due=timezone.now() - timedelta(days=19),
+        )
+        # Due 2 to 6 days ago, window still open: on the overdue queue.
+        do_schedule_follow_up(episode=episode, surgery_date=today - timedelta(days=16 + index % 5))
+
+
+def test_follow_up_queue_with_300_overdue_patients(benchmark, client, nurse, many_monitored):
+    client.force_login(nurse)
+
+    def page() -> None:
+        assert client.get("/clinic/follow-up/").status_code == 200
+
+    benchmark(page)
+
+
+def test_worker_reminder_tasks_over_300_monitored_patients(benchmark, many_monitored) -> None:
+    """A tick's reminder work once the day's messages are queued (the steady state)."""
+    from spinepath.outcomes.tasks import send_follow_up_reminders
+    from spinepath.recovery.reminders import queue_checkin_reminders
+
+    later = timezone.now().replace(hour=12)
+    queue_checkin_reminders(now=later)
+    send_follow_up_reminders(now=later)
+
+    def tick() -> None:
+        queue_checkin_reminders(now=later)
+        send_follow_up_reminders(now=later)
+
+    benchmark(tick)

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.html import format_html_join
 from django.views.decorators.http import require_http_methods, require_POST
 
 from spinepath.accounts.decorators import clinical_required
@@ -235,7 +236,10 @@ def follow_up_queue(request: HttpRequest) -> HttpResponse:
             "limit": QUEUE_LIMIT,
             "truncated": len(groups) >= QUEUE_LIMIT,
             "missed_days": MISSED_SHOWN_DAYS,
-            "outcomes": CallOutcome.choices,
+            # Rendered once, not once per row: the page lists up to hundreds of rows.
+            "outcome_options": format_html_join(
+                "", '<option value="{}">{}</option>', CallOutcome.choices
+            ),
             "notes_max": CALL_NOTES_MAX,
         },
     )
