@@ -24,6 +24,14 @@ class PlannedMilestone:
     text: str
 
     @property
+    def when(self) -> str:
+        if self.to_day is None:
+            return f"from day {self.from_day}"
+        if self.to_day == self.from_day:
+            return "the day of surgery" if self.from_day == 0 else f"day {self.from_day}"
+        return f"day {self.from_day} to {self.to_day}"
+
+    @property
     def by_day(self) -> int:
         """The last day the plan expects it by (the first, when open-ended)."""
         return self.to_day if self.to_day is not None else self.from_day
