@@ -5,14 +5,19 @@ from __future__ import annotations
 import base64
 import io
 import json
+import os
 import socket
+import subprocess
+import sys
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from spinepath.sms import (
     ConsoleSmsBackend,
+    DisabledSmsBackend,
     InvalidPhoneNumber,
+    PermanentSmsError,
     SmsError,
     WebhookSmsBackend,
     get_sms_backend,
@@ -132,6 +137,66 @@ def test_the_backend_comes_from_settings(settings, sms_gateway: SmsGateway):
 def test_the_default_backend_is_the_console(settings):
     settings.SPINEPATH = {k: v for k, v in settings.SPINEPATH.items() if k != "SMS_BACKEND"}
     assert isinstance(get_sms_backend(), ConsoleSmsBackend)
+
+
+def test_in_production_the_default_backend_is_disabled(settings):
+    settings.PRODUCTION = True
+    settings.SPINEPATH = {k: v for k, v in settings.SPINEPATH.items() if k != "SMS_BACKEND"}
+    backend = get_sms_backend()
+    assert isinstance(backend, DisabledSmsBackend)
+    with pytest.raises(
+        PermanentSmsError, match=r"SMS is not configured \(set SPINEPATH_SMS_BACKEND\)"
+    ):
+        backend.send("+447700900123", "hello")
+    # A configured backend is used, production or not.
+    settings.SPINEPATH = {**settings.SPINEPATH, "SMS_BACKEND": "spinepath.sms.ConsoleSmsBackend"}
+    assert isinstance(get_sms_backend(), ConsoleSmsBackend)
+
+
+@pytest.mark.parametrize(
+    ("env", "backend"),
+    [
+        ({"SPINEPATH_ENV": "production"}, "spinepath.sms.DisabledSmsBackend"),
+        (
+            {"SPINEPATH_ENV": "production", "SPINEPATH_SMS_BACKEND": ""},
+            "spinepath.sms.DisabledSmsBackend",
+        ),
+        (
+            {
+                "SPINEPATH_ENV": "production",
+                "SPINEPATH_SMS_BACKEND": "spinepath.sms.WebhookSmsBackend",
+            },
+            "spinepath.sms.WebhookSmsBackend",
+        ),
+        ({"SPINEPATH_ENV": "development"}, "spinepath.sms.ConsoleSmsBackend"),
+    ],
+)
+def test_the_settings_default(tmp_path, env, backend):
+    """The settings module read afresh, as a deployment starts it."""
+    environ = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("SPINEPATH_") and k != "DATABASE_URL"
+    }
+    environ.update(
+        env,
+        SECRET_KEY="x" * 64,
+        SPINEPATH_DATA_DIR=str(tmp_path),
+        DJANGO_SETTINGS_MODULE="spinepath.config.settings",
+    )
+    shown = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from django.conf import settings; print(settings.SPINEPATH['SMS_BACKEND'])",
+        ],
+        env=environ,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    assert shown.stdout.strip() == backend
 
 
 def test_an_unknown_backend_is_a_configuration_error(settings):

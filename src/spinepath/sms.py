@@ -2,7 +2,7 @@
 
 The worker hands an SMS to ``get_sms_backend().send(to, body)``; a backend
 returns when the gateway has accepted the message and raises otherwise, so the
-outbox retries it. Two backends ship:
+outbox retries it. Three backends ship:
 
 - ``ConsoleSmsBackend`` writes the message to standard output (the demo, and
   development without a gateway), as Django's console e-mail backend does.
@@ -11,9 +11,13 @@ outbox retries it. Two backends ship:
   small adapter. Basic-auth credentials may be given in the URL
   (``https://user:secret@gateway.example/sms``); they are sent as an
   ``Authorization`` header and never appear in an error message.
+- ``DisabledSmsBackend`` refuses every message with PermanentSmsError.
 
 ``SPINEPATH["SMS_BACKEND"]`` (env ``SPINEPATH_SMS_BACKEND``) names the backend
-class by dotted path; the default is the console backend.
+class by dotted path. The default is the console backend, except in production
+(``SPINEPATH_ENV=production``), where it is ``DisabledSmsBackend``: a message is
+never printed to a server's console, it fails at once (PermanentSmsError, which
+the worker records and does not retry) saying SMS is not configured.
 
 Error messages name the failure, never the number or the text: they end up in
 the outbox's ``last_error`` and in the worker's log.
@@ -35,6 +39,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
 
 DEFAULT_BACKEND = "spinepath.sms.ConsoleSmsBackend"
+PRODUCTION_DEFAULT_BACKEND = "spinepath.sms.DisabledSmsBackend"
 DEFAULT_TIMEOUT_SECONDS = 10.0
 
 # E.164 allows at most 15 digits; fewer than 8 is no reachable mobile number anywhere.
@@ -44,6 +49,11 @@ _PHONE_SEPARATORS = re.compile(r"[\s\-.()/]")
 
 class SmsError(Exception):
     """The message was not accepted; the outbox will try again later."""
+
+
+class PermanentSmsError(Exception):
+    """The message cannot be sent however often it is tried (no SMS gateway is
+    configured): the outbox gives it up at once, recorded."""
 
 
 class InvalidPhoneNumber(ValueError):
@@ -93,6 +103,13 @@ class ConsoleSmsBackend:
         stream.flush()
 
 
+class DisabledSmsBackend:
+    """Production's default when no backend is configured: refuses every message."""
+
+    def send(self, to: str, body: str) -> None:
+        raise PermanentSmsError("SMS is not configured (set SPINEPATH_SMS_BACKEND)")
+
+
 class _NoRedirects(urllib.request.HTTPRedirectHandler):
     # urllib would turn a redirected POST into a GET and call that success.
     def redirect_request(self, *args: object, **kwargs: object) -> None:
@@ -140,8 +157,12 @@ class WebhookSmsBackend:
 
 
 def get_sms_backend() -> SmsBackend:
-    """The backend SPINEPATH["SMS_BACKEND"] names (dotted path), console by default."""
-    path = settings.SPINEPATH.get("SMS_BACKEND") or DEFAULT_BACKEND
+    """The backend SPINEPATH["SMS_BACKEND"] names (dotted path); when it names none,
+    the console in development and the disabled backend in production."""
+    default = (
+        PRODUCTION_DEFAULT_BACKEND if getattr(settings, "PRODUCTION", False) else DEFAULT_BACKEND
+    )
+    path = settings.SPINEPATH.get("SMS_BACKEND") or default
     try:
         backend_class = import_string(path)
     except ImportError as exc:

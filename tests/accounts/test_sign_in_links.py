@@ -23,6 +23,7 @@ from spinepath.accounts.sign_in_links import (
     LINKS_PER_ADDRESS_PER_HOUR,
     SALT,
     SignInLinkRefused,
+    masked_email,
     safe_next_path,
 )
 from spinepath.audit.models import AccessLog
@@ -108,6 +109,78 @@ def test_a_patient_asks_for_a_link_opens_it_and_is_signed_in(client, settings, p
     row = AccessLog.objects.get(object_type="sign_in_link")
     assert row.user_public_id == user.public_id and row.action == "sign_in"
     assert row.outcome == "granted" and row.object_id == str(link.public_id)
+
+
+# --- whose account the link is for -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("email", "masked"),
+    [
+        ("patient@example.org", "p•••t@example.org"),
+        ("ab@example.org", "a•••@example.org"),
+        ("a@example.org", "a•••@example.org"),
+        ("first.last@mail.example.co.uk", "f•••t@mail.example.co.uk"),
+        ("", "•••"),
+    ],
+)
+def test_addresses_are_masked(email, masked):
+    assert masked_email(email) == masked
+
+
+def test_the_page_names_the_account_masked_and_uses_nothing_up(client, patient):
+    link = do_issue_sign_in_link(user=patient.user)
+    shown = client.get(f"/accounts/link/{link.token}/")
+    assert shown.status_code == 200
+    text = main_text(shown)
+    assert "p•••t@example.org" in text
+    assert patient.user.email not in text
+    assert "signed in as" not in text and "switch" not in text
+    link.refresh_from_db()
+    assert link.used_at is None and signed_in_user_id(client) is None
+
+
+def test_someone_signed_in_is_told_the_link_switches_account(client, patient, caregiver_user):
+    """An attacker sends their own link: the victim, signed in, is warned before pressing."""
+    attackers_link = do_issue_sign_in_link(user=caregiver_user)
+    client.force_login(patient.user)
+    shown = client.get(f"/accounts/link/{attackers_link.token}/")
+    assert shown.status_code == 200
+    text = main_text(shown)
+    assert (
+        "You are signed in as <strong>patient@example.org</strong>; signing in with this "
+        "link will switch to <strong>c•••r@example.org</strong>."
+    ) in text
+    assert caregiver_user.email not in text
+    attackers_link.refresh_from_db()
+    assert attackers_link.used_at is None
+    assert signed_in_user_id(client) == str(patient.user.pk)
+
+    # The owner's own link, while signed in: no warning.
+    own = do_issue_sign_in_link(user=patient.user)
+    text = main_text(client.get(f"/accounts/link/{own.token}/"))
+    assert "will switch" not in text and "already signed in as this account" in text
+
+    # Pressing the button anyway does what the page said.
+    client.post("/accounts/link/sign-in/", {"token": attackers_link.token})
+    assert signed_in_user_id(client) == str(caregiver_user.pk)
+
+
+@pytest.mark.parametrize("state", ["used", "expired", "tampered"])
+def test_a_link_that_cannot_sign_in_names_no_account(client, patient, state):
+    link = do_issue_sign_in_link(
+        user=patient.user,
+        now=timezone.now() - timedelta(minutes=31) if state == "expired" else None,
+    )
+    token = tampered(link.token) if state == "tampered" else link.token
+    if state == "used":
+        do_consume_sign_in_link(token=link.token)
+    client.force_login(UserFactory(role=Role.PATIENT, site=None, email="someone@example.org"))
+    shown = client.get(f"/accounts/link/{token}/")
+    assert shown.status_code == (400 if state == "tampered" else 410)
+    text = main_text(shown)
+    assert "cannot sign you in" in text
+    assert "•" not in text and "will switch" not in text and ">Sign in</button>" not in text
 
 
 def test_posting_to_the_link_itself_also_signs_in(client, patient):
@@ -491,3 +564,10 @@ def test_long_expired_links_are_purged(patient):
     fresh = do_issue_sign_in_link(user=patient.user)
     assert purge_old_sign_in_links() == 1
     assert set(SignInLink.objects.values_list("pk", flat=True)) == {recent.pk, fresh.pk}
+
+
+def test_no_text_me_button_where_sms_is_not_configured(client, settings):
+    settings.SPINEPATH = {**settings.SPINEPATH, "SMS_BACKEND": "spinepath.sms.DisabledSmsBackend"}
+    assert "Text me a sign-in link" not in client.get("/accounts/link/").content.decode()
+    settings.SPINEPATH = {**settings.SPINEPATH, "SMS_BACKEND": "spinepath.sms.ConsoleSmsBackend"}
+    assert "Text me a sign-in link" in client.get("/accounts/link/").content.decode()

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
 import pytest
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from spinepath.clinical.discharge import MPADSS_ITEMS, SPINE_CHECKLIST
@@ -30,7 +34,14 @@ def assess(page: Page, *, voided: bool) -> None:
 
 
 def test_board_to_discharge_to_the_patients_plan(page: Page, live_server, nurse, patient) -> None:
-    case = SurgicalCaseFactory(episode=EpisodeFactory(patient=patient, stage=Stage.SURGERY))
+    # Operated today in the site's calendar, whatever the hour the test runs at: the board
+    # shows a discharged case only on the day of its operation.
+    zone = ZoneInfo(patient.site.time_zone)
+    midnight = datetime.combine(timezone.now().astimezone(zone).date(), time.min, tzinfo=zone)
+    case = SurgicalCaseFactory(
+        episode=EpisodeFactory(patient=patient, stage=Stage.SURGERY),
+        surgery_start=max(timezone.now() - timedelta(hours=4), midnight),
+    )
     base = live_server.url
     sign_in(page, base, nurse.email)
     page.get_by_role("link", name="Day surgery").click()

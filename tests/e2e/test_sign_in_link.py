@@ -80,6 +80,12 @@ def test_a_patient_signs_in_with_an_emailed_link_once(
         expect(second_tab.get_by_role("button", name="Sign in", exact=True)).to_be_visible()
 
         page.goto(url)
+        # The page says whose account the link is for, without giving the address away.
+        local, domain = email.split("@")
+        expect(page.get_by_role("main")).to_contain_text(
+            f"This link signs in the account {local[0]}•••{local[-1]}@{domain}"
+        )
+        expect(page.get_by_text(email)).to_have_count(0)
         assert violations(page) == []
         page.get_by_role("button", name="Sign in", exact=True).click()
         expect(page).to_have_url(f"{base}/me/checkin/")
@@ -109,3 +115,26 @@ def test_the_link_pages_pass_axe(page: Page, live_server, width: int) -> None:
     page.goto(f"{live_server.url}/accounts/link/not-a-token/")
     expect(page.get_by_role("alert")).to_contain_text("not valid")
     assert violations(page) == []
+
+
+def test_a_link_for_someone_elses_account_says_it_will_switch(
+    page: Page, live_server, patient, caregiver_user
+) -> None:
+    """Someone sends a signed-in patient a link to their own account: the page says so."""
+    from spinepath.accounts.actions import do_issue_sign_in_link
+
+    base = live_server.url
+    own = do_issue_sign_in_link(user=patient.user)
+    page.goto(f"{base}/accounts/link/{own.token}/")
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    expect(page).to_have_url(f"{base}/me/checkin/")
+
+    other = do_issue_sign_in_link(user=caregiver_user)
+    page.goto(f"{base}/accounts/link/{other.token}/")
+    expect(page.get_by_role("alert")).to_have_text(
+        f"You are signed in as {patient.user.email}; signing in with this link will switch "
+        "to c•••r@example.org."
+    )
+    assert violations(page) == []
+    other.refresh_from_db()
+    assert other.used_at is None

@@ -235,3 +235,43 @@ def test_the_queue_costs_the_same_queries_for_one_patient_or_many(client, nurse,
         page = client.get(QUEUE)
     assert len(queued_ids(section(page.content.decode(), "fu-overdue"))) == 6
     assert len(six.captured_queries) == len(one.captured_queries)
+
+
+def test_the_limit_never_splits_a_time_point(client, nurse, site, today, monkeypatch):
+    """The queue shows at most QUEUE_LIMIT time points; the limit is on time points, so a
+    time point with many questionnaires is shown whole or not at all."""
+    import spinepath.outcomes.followup
+    import spinepath.outcomes.views
+    from spinepath.clinical.instruments import INSTRUMENTS
+
+    for module in (spinepath.outcomes.views, spinepath.outcomes.followup):
+        monkeypatch.setattr(module, "QUEUE_LIMIT", 2)
+    episodes = []
+    for days_overdue in (5, 3, 1):
+        episode = new_episode(site)
+        schedule(episode, today - timedelta(days=14 + days_overdue))
+        # Every instrument there is at 2 weeks: more rows per time point than the
+        # queue would allow for on average (six), so a row limit would cut through it.
+        first = rows_at(episode, "2w")[0]
+        for instrument in set(INSTRUMENTS) - {r.instrument for r in rows_at(episode, "2w")}:
+            ScheduledQuestionnaire.objects.create(
+                episode=episode,
+                instrument=instrument,
+                timepoint="2w",
+                due=first.due,
+                window_start=first.window_start,
+                window_end=first.window_end,
+            )
+        assert len(rows_at(episode, "2w")) == len(INSTRUMENTS) == 8
+        episodes.append(episode)
+
+    client.force_login(nurse)
+    html = section(client.get(QUEUE).content.decode(), "fu-overdue")
+    rows = re.findall(r'<tr data-scheduled="[^"]+">.*?</tr>', html, re.S)
+    assert len(rows) == 2
+    for row, episode in zip(rows, episodes[:2], strict=True):
+        assert episode.patient.display_name in row
+        shown = set(re.findall(r"\?instrument=([a-z0-9-]+)&amp;timepoint=2w", row))
+        assert shown == set(INSTRUMENTS)
+    assert episodes[2].patient.display_name not in html
+    assert "showing the oldest 2 time points" in html

@@ -18,12 +18,10 @@ from spinepath.recovery.models import (
     AlertStatus,
     CheckIn,
     MilestoneRecord,
-    Monitoring,
     WoundPhoto,
 )
 from spinepath.recovery.review import review_recovery_course
-from spinepath.surgery.plans import do_create_discharge_plan, do_update_discharge_plan
-from tests.factories import PatientFactory, SurgicalCaseFactory, UserFactory
+from tests.factories import PatientFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -36,27 +34,6 @@ OXY = {
     "days": 5,
     "as_needed": True,
 }
-
-
-@pytest.fixture
-def operated(episode, surgeon):
-    """A patient at home the day after a tubular microdiscectomy, with oxycodone 5 mg."""
-    case = SurgicalCaseFactory(
-        episode=episode,
-        surgeon=surgeon,
-        recorded_by=surgeon,
-        surgery_start=timezone.now() - timedelta(days=1),
-        discharged_at=timezone.now() - timedelta(hours=20),
-    )
-    plan = do_create_discharge_plan(actor=surgeon, case=case)
-    do_update_discharge_plan(actor=surgeon, plan=plan, medicines=[OXY], staff_notes="")
-    Monitoring.objects.create(
-        episode=episode,
-        enrolled_at=case.discharged_at,
-        enrolled_by=surgeon,
-        first_checkin_due=timezone.now(),
-    )
-    return episode
 
 
 def _jpeg(size=(64, 48), fmt="JPEG", exif=True) -> io.BytesIO:

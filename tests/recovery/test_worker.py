@@ -288,6 +288,87 @@ def test_a_sign_in_link_is_removed_from_the_outbox_once_sent(smtp, patient_user)
     assert "secret-token" not in note.body
 
 
+def queue_sign_in_link(user, key: str = "sign-in-link:x") -> Notification:
+    return Notification.objects.create(
+        recipient=user,
+        subject="spinepath: your sign-in link",
+        body="https://spinepath.example/accounts/link/secret-token/",
+        kind="sign_in_link",
+        dedupe_key=key,
+    )
+
+
+def test_a_sign_in_link_delayed_past_its_lifetime_is_never_sent(settings, patient_user):
+    """The mail server is down for longer than a link lasts: when it is back, the
+    expired link is given up, recorded, its text blanked; nothing is sent late."""
+    port = free_port()
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+    note = queue_sign_in_link(patient_user)
+    fresh = queue_sign_in_link(patient_user, "sign-in-link:fresh")
+    alert = queue(patient_user, "alert")
+    start = note.created_at
+    assert send_due_notifications(now=start) == 0  # nobody listens on the port
+    note.refresh_from_db()
+    assert note.status == NotificationStatus.PENDING and "ConnectionRefused" in note.last_error
+    assert "secret-token" in note.body  # still to be sent
+
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        # Back up 29 minutes later: the links still work and go out.
+        Notification.objects.filter(pk=fresh.pk).update(due_at=start)
+        assert send_due_notifications(now=start + timedelta(minutes=29), batch=1) == 1
+        fresh.refresh_from_db()
+        assert fresh.status == NotificationStatus.SENT
+        # 31 minutes: the link in the other message has expired.
+        assert send_due_notifications(now=start + timedelta(minutes=31)) == 1  # the alert
+    finally:
+        controller.stop()
+    assert [m["Subject"] for m in inbox.messages] == [
+        "spinepath: your sign-in link",
+        "spinepath: new Urgent alert",
+    ]
+    note.refresh_from_db()
+    assert note.status == NotificationStatus.FAILED and note.attempts == 2
+    assert "expired before it could be sent" in note.last_error
+    assert "secret-token" not in note.body
+    assert [(a.number, a.succeeded) for a in attempts_of(note)] == [(1, False), (2, False)]
+    assert "expired" in attempts_of(note)[1].error
+    alert.refresh_from_db()
+    assert alert.status == NotificationStatus.SENT
+
+
+def test_the_expiry_follows_the_link_lifetime_setting(smtp, settings, patient_user):
+    inbox, _ = smtp
+    settings.SPINEPATH = {**settings.SPINEPATH, "SIGN_IN_LINK_MINUTES": 5}
+    note = queue_sign_in_link(patient_user)
+    assert send_due_notifications(now=note.created_at + timedelta(minutes=6)) == 0
+    assert inbox.messages == []
+    note.refresh_from_db()
+    assert note.status == NotificationStatus.FAILED and note.attempts == 1
+    # Other kinds are not held to it.
+    old_alert = queue(patient_user)
+    assert send_due_notifications(now=old_alert.created_at + timedelta(days=1)) == 1
+
+
+def test_without_an_sms_backend_in_production_texts_fail_at_once(settings, patient_user):
+    settings.PRODUCTION = True
+    settings.SPINEPATH = {k: v for k, v in settings.SPINEPATH.items() if k != "SMS_BACKEND"}
+    note = queue_sms(patient_user)
+    assert send_due_notifications() == 0
+    note.refresh_from_db()
+    assert note.status == NotificationStatus.FAILED and note.attempts == 1
+    assert note.last_error == (
+        "PermanentSmsError: SMS is not configured (set SPINEPATH_SMS_BACKEND)"
+    )
+    [attempt] = attempts_of(note)
+    assert not attempt.succeeded and "not configured" in attempt.error
+    # Not retried later.
+    assert send_due_notifications(now=timezone.now() + timedelta(days=1)) == 0
+    assert len(attempts_of(note)) == 1
+
+
 class SmsTransactionSpy:
     seen: list[bool] = []
 

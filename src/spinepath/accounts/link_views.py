@@ -8,9 +8,20 @@
                           no request that uses a link carries its token in the path (request
                           logs, CSRF failure logs and django-axes record paths).
 
+The GET page names the account the link is for, masked ("p•••t@example.org"), and
+says so when someone else is signed in in this browser: a link someone sends you may be
+for their account, not yours.
+
 Refused links get a page saying why (400 never valid, 410 expired or used) and a way to
-ask for a new one. Tokens never reach a log line: our 4xx answers on token paths are
-marked as logged so that django.request does not write the path.
+ask for a new one.
+
+Where the token is logged: the GET (and a POST to the token URL) carries it in the path.
+Our own logs leave it out: our 4xx answers on token paths are marked as logged so that
+django.request does not write the path, and django-axes records AXES_PATH. Web server
+access logs record request paths: ``spinepath serve`` runs gunicorn with
+spinepath.gunicorn_logging.RedactingLogger, which writes /accounts/link/[redacted]/;
+``serve --dev`` (Django's runserver) logs the path as it is; and a reverse proxy in front
+must be configured not to log paths or query strings under /accounts/link/.
 """
 
 from __future__ import annotations
@@ -35,12 +46,14 @@ from spinepath.accounts.sign_in_links import (
     SignInLinkRefused,
     address_key,
     link_minutes,
+    masked_email,
     read_sign_in_link,
     safe_next_path,
 )
 from spinepath.audit.log import log_access
 from spinepath.errors import ActionError
 from spinepath.intake.ratelimit import allow, client_key
+from spinepath.sms import DisabledSmsBackend, get_sms_backend
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +81,12 @@ def _request_page(
     return render(
         request,
         "accounts/link_request.html",
-        {"form": form, "minutes": link_minutes()},
+        {
+            "form": form,
+            "minutes": link_minutes(),
+            # No "text me" button where no SMS gateway is configured: it could not arrive.
+            "sms_available": not isinstance(get_sms_backend(), DisabledSmsBackend),
+        },
         status=status,
     )
 
@@ -166,10 +184,23 @@ def sign_in_with_link(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST":
         return _consume(request, token)
     try:
-        read_sign_in_link(token)
+        # Read only: verifies the signature and looks the link up, using nothing up.
+        link = read_sign_in_link(token)
     except SignInLinkRefused as exc:
         return _refused(request, exc)
-    return _private(render(request, "accounts/link_confirm.html", {"token": token}))
+    current = request.user if request.user.is_authenticated else None
+    return _private(
+        render(
+            request,
+            "accounts/link_confirm.html",
+            {
+                "token": token,
+                "account": masked_email(link.user.email),
+                "signed_in_as": current.email if current is not None else "",
+                "switches_account": current is not None and current.pk != link.user_id,
+            },
+        )
+    )
 
 
 @never_cache

@@ -72,6 +72,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     email = models.EmailField(unique=True)
     full_name = models.CharField(max_length=200, blank=True)
+    # Staff: urgent alerts are also sent here by text message (E.164, e.g. +447700900123).
+    phone = models.CharField(max_length=32, blank=True)
     role = models.CharField(max_length=16, choices=Role.choices)
     site = models.ForeignKey(
         Site, null=True, blank=True, on_delete=models.PROTECT, related_name="staff"

@@ -123,6 +123,17 @@ def read_sign_in_link(token: str, *, now: datetime | None = None) -> SignInLink:
     return refuse_unless_usable(link, now or timezone.now())
 
 
+def masked_email(email: str) -> str:
+    """An address shown on the link's page so that people can tell whose account it is,
+    without the page giving the address away: the first and last character of the local
+    part and the whole domain ("p•••t@example.org")."""
+    local, at, domain = (email or "").rpartition("@")
+    if not at or not local:
+        return "•••"
+    shown = local[0] + "•••" + (local[-1] if len(local) > 2 else "")
+    return f"{shown}@{domain}"
+
+
 def safe_next_path(path: object) -> str:
     """A relative path under /me/ (letters, digits, _ and -, no query), else the default."""
     if isinstance(path, str) and len(path) <= 200 and _NEXT_PATH.fullmatch(path):

@@ -511,3 +511,28 @@ def missed_physio(
             "days_overdue": today_day - physio_by_day,
         },
     )
+
+
+SRC_OPIOID_UNCOUNTED = (
+    "[U] spinepath design: CDC 2022 gives no MME factor for buprenorphine, and a patch or an "
+    "unlisted opioid cannot be counted from tablets (reference clinical.md §6); a total that "
+    "leaves one out would understate the dose, so a clinician reviews it"
+)
+
+
+def uncounted_opioids(drugs: Sequence[str]) -> ProposedAlert | None:
+    """TR-OPIOID-UNCOUNTED (routine): the patient took an opioid that has no MME here.
+
+    ``drugs`` are the opioids reported as taken whose MME could not be calculated.
+    """
+    if not drugs:
+        return None
+    names = ", ".join(sorted(set(drugs)))
+    return ProposedAlert(
+        rule_id="TR-OPIOID-UNCOUNTED",
+        severity=Severity.ROUTINE,
+        reason=f"Opioid taken that cannot be put in MME: {names}",
+        patient_advice="",
+        source=SRC_OPIOID_UNCOUNTED,
+        data={"not_counted": sorted(set(drugs))},
+    )

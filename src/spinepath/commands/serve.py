@@ -52,6 +52,9 @@ def run(args: argparse.Namespace) -> int:
         str(args.workers),
         "--access-logfile",
         "-",
+        # Sign-in link tokens travel in the path: log it as /accounts/link/[redacted]/.
+        "--logger-class",
+        "spinepath.gunicorn_logging.RedactingLogger",
         "--forwarded-allow-ips",
         os.environ.get("SPINEPATH_FORWARDED_ALLOW_IPS", "127.0.0.1"),
     ]

@@ -260,10 +260,18 @@ SPINEPATH = {
     "CONSULTATION_REQUESTS_PER_HOUR": int(
         os.environ.get("SPINEPATH_CONSULTATION_REQUESTS_PER_HOUR", "5")
     ),
+    # [U] programme default: days after discharge with a daily check-in reminder and the
+    # silent-patient rule; after them check-ins stay open, and one more reminder goes out
+    # on the day persistent opioid use is checked (TriageSettings.persistent_opioid_from_day).
+    "MONITORING_DAYS": int(os.environ.get("SPINEPATH_MONITORING_DAYS", "42")),
+    # Per-deployment overrides of clinical.triage.TriageSettings (see recovery/programme.py).
+    "TRIAGE": {},
     # SMS: a dotted path to a spinepath.sms backend class. The console backend prints
     # messages (demo, development); spinepath.sms.WebhookSmsBackend POSTs {"to", "body"}
     # as JSON to SMS_WEBHOOK_URL (credentials, if any, as https://user:secret@host/path).
-    "SMS_BACKEND": os.environ.get("SPINEPATH_SMS_BACKEND", "spinepath.sms.ConsoleSmsBackend"),
+    # In production none is assumed: without SPINEPATH_SMS_BACKEND texts fail, recorded.
+    "SMS_BACKEND": os.environ.get("SPINEPATH_SMS_BACKEND", "").strip()
+    or ("spinepath.sms.DisabledSmsBackend" if PRODUCTION else "spinepath.sms.ConsoleSmsBackend"),
     "SMS_WEBHOOK_URL": os.environ.get("SPINEPATH_SMS_WEBHOOK_URL", ""),
     # [U] programme default: minutes a one-time sign-in link works for patients and
     # caregivers.

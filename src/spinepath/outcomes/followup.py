@@ -18,6 +18,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
+from django.db.models import F, QuerySet, Window
+from django.db.models.functions import DenseRank
 from django.urls import reverse
 
 from spinepath.clinical.schedule import DEFAULT_RULES
@@ -133,6 +135,25 @@ def group_rows(rows: Iterable[ScheduledQuestionnaire], now: datetime) -> list[Ti
             )
         group.rows.append(row)
     return list(groups.values())
+
+
+def limit_timepoints(
+    rows: QuerySet[ScheduledQuestionnaire], limit: int
+) -> list[ScheduledQuestionnaire]:
+    """The rows of the first ``limit`` time points (episode and time point) of ``rows``,
+    oldest due date first, each time point with all its rows: in one query, ranking
+    the time points in SQL (DENSE_RANK) rather than cutting the rows, which could split
+    the last time point and hide some of its questionnaires.
+
+    The rows of one time point share their due date (they are scheduled together), so
+    ranking by (due, episode, time point) gives each time point one rank.
+    """
+    ranked = rows.annotate(
+        timepoint_rank=Window(
+            DenseRank(), order_by=[F("due").asc(), F("episode_id").asc(), F("timepoint").asc()]
+        )
+    ).filter(timepoint_rank__lte=limit)
+    return list(ranked)
 
 
 # --- the overdue queue -----------------------------------------------------------------------

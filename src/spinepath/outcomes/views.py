@@ -29,6 +29,7 @@ from spinepath.outcomes.followup import (
     QUEUE_LIMIT,
     LastCall,
     group_rows,
+    limit_timepoints,
     local_today,
     queue_rows,
     timepoint_label,
@@ -208,12 +209,13 @@ def follow_up_queue(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     site = request.user.site
     today = local_today(site.time_zone if site else settings.TIME_ZONE, now)
-    rows = list(
+    rows = limit_timepoints(
         overdue_follow_ups(
             request.user, today, missed_since=today - timedelta(days=MISSED_SHOWN_DAYS)
-        )[: QUEUE_LIMIT * 6]
+        ),
+        QUEUE_LIMIT,
     )
-    groups = group_rows(rows, now)[:QUEUE_LIMIT]
+    groups = group_rows(rows, now)
     log_listing(
         user=request.user,
         object_type="scheduled_questionnaire",

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.db import models
+from django.utils import timezone
 
 from spinepath.patients.access import guard, patient_visibility
-from spinepath.recovery.models import Alert, AlertStatus, CheckIn, WoundPhoto
+from spinepath.recovery.models import (
+    COMPLICATION_OUTCOMES,
+    Alert,
+    AlertStatus,
+    CheckIn,
+    WoundPhoto,
+)
 
 
 def access_checkin(user: Any, checkin_id: object, *, purpose: str) -> CheckIn:
@@ -51,4 +59,21 @@ def worklist_alerts(user: Any) -> models.QuerySet[Alert]:
         .filter(status__in=[AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED])
         .select_related("episode__patient", "acknowledged_by")
         .order_by("severity_rank", "raised_at", "id")
+    )
+
+
+def complications_owed(user: Any, days: int = 30) -> models.QuerySet[Alert]:
+    """Alerts resolved as a readmission or an emergency visit whose complication is still to
+    be recorded: the prompt at resolution is one redirect, this list keeps it in view."""
+    since = timezone.now() - timedelta(days=days)
+    return (
+        Alert.objects.filter(patient_visibility(user, "episode__patient__"))
+        .filter(
+            status=AlertStatus.RESOLVED,
+            outcome__in=COMPLICATION_OUTCOMES,
+            complication__isnull=True,
+            resolved_at__gte=since,
+        )
+        .select_related("episode__patient")
+        .order_by("resolved_at")
     )

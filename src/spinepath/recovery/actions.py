@@ -4,21 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 
 from spinepath.accounts.models import CLINICAL_ROLES, CareTeamMembership, Role
 from spinepath.clinical.discharge_plan import DEFAULT_NON_OPIOIDS, MILESTONE_IDS
-from spinepath.clinical.opioid_use import TakenDose, is_opioid, reported_use
+from spinepath.clinical.opioid_use import ReportedUse, TakenDose, is_opioid, reported_use
+from spinepath.clinical.opioids import MMEStatus
 from spinepath.clinical.triage import (
+    CHECKIN_RED_FLAGS,
     SEVERITY_RANK,
     TRIAGE_VERSION,
     CheckInFacts,
@@ -30,10 +31,12 @@ from spinepath.clinical.triage import (
     triage_checkin,
     triage_opioids,
     triage_trend,
+    uncounted_opioids,
 )
 from spinepath.errors import ActionError, require_role
 from spinepath.outcomes.models import Complication
 from spinepath.patients.models import Episode, Stage
+from spinepath.recovery.alert_messages import queue_alert_messages
 from spinepath.recovery.course import (
     day_after_surgery,
     opioid_history,
@@ -48,7 +51,6 @@ from spinepath.recovery.models import (
     CheckIn,
     MilestoneRecord,
     MilestoneSource,
-    Notification,
     WoundPhoto,
 )
 from spinepath.recovery.photos import PreparedPhoto
@@ -59,7 +61,7 @@ RECENT_CHECKINS = 7  # how far back the trend rules look
 
 @dataclass(frozen=True)
 class CheckInResult:
-    checkin: CheckIn
+    checkin: CheckIn | None  # None when only red-flag answers could be taken
     alerts: tuple[Alert, ...]
     advice: tuple[str, ...]  # what the patient is told now, most urgent first
 
@@ -155,12 +157,7 @@ def _submit(
     with transaction.atomic():
         # Serialise check-ins of one episode, so two at once cannot both open an alert.
         Episode.objects.select_for_update().filter(pk=episode.pk).first()
-        previous = episode.checkins.order_by("-submitted_at", "-id").first()
-        use = None
-        if taken is not None:
-            since = previous.submitted_at if previous is not None else None
-            hours = (now - since).total_seconds() / 3600 if since is not None else None
-            use = reported_use(taken, hours)
+        use = _period_use(episode, taken, now) if taken is not None else None
         checkin = CheckIn(
             episode=episode,
             submitted_by=actor,
@@ -187,7 +184,11 @@ def _submit(
             ),
             day_after_surgery=day,
         )
-        checkin.full_clean()
+        try:
+            checkin.full_clean()
+        except ValidationError as exc:
+            field, messages = next(iter(exc.message_dict.items()))
+            raise ActionError(f"{field.replace('_', ' ')}: {messages[0]}", field=field) from None
         checkin.save()
         if stored is not None:
             stored.checkin = checkin
@@ -207,10 +208,69 @@ def _submit(
         if day is not None and checkin.mme_per_day is not None:
             opioids = opioid_history(episode)
             proposals.extend(triage_opioids(opioids, taper_points(episode), programme))
+        if use is not None:
+            uncounted = uncounted_opioids(
+                [line.drug for line in use.lines if line.status is not MMEStatus.CALCULATED]
+            )
+            if uncounted is not None:
+                proposals.append(uncounted)
         proposals.sort(key=lambda proposal: SEVERITY_RANK[proposal.severity])
         alerts = tuple(raise_alert(episode, checkin, proposal) for proposal in proposals)
     return CheckInResult(
         checkin=checkin, alerts=alerts, advice=tuple(p.patient_advice for p in proposals)
+    )
+
+
+# Above this a report is a typing slip, not a dose (the highest doses seen in palliative care
+# are in the low thousands of MME/day); refused with a message rather than stored.
+MAX_PLAUSIBLE_MME_PER_DAY = 5000
+
+
+def _period_use(episode: Episode, taken: list[TakenDose], now: datetime) -> ReportedUse:
+    """MME/day over the last day of reports, not just since the last check-in.
+
+    A count covers the time since the previous check-in. Check-ins closer together than a
+    day are added up over the day before ``now`` (back to the last check-in outside it, or
+    one that did not report painkillers), so twice-daily reports are not halved and a report
+    an hour after the last is not multiplied up.
+    """
+    earlier = episode.checkins.filter(submitted_at__lte=now).order_by("-submitted_at", "-id")
+    window_start = now - timedelta(hours=24)
+    combined = list(taken)
+    start = None
+    for submitted_at, analgesics, use in earlier.values_list(
+        "submitted_at", "analgesics", "opioid_use"
+    )[:24]:
+        start = submitted_at
+        if submitted_at <= window_start or not use:
+            break
+        combined.extend(
+            TakenDose(drug=a["drug"], strength_mg=a["strength_mg"], count=a["count"])
+            for a in analgesics
+        )
+    hours = (now - start).total_seconds() / 3600 if start is not None else None
+    use = reported_use(combined, hours)
+    if use.total_mme_per_day is not None and use.total_mme_per_day > MAX_PLAUSIBLE_MME_PER_DAY:
+        raise ActionError(
+            "Painkillers: those numbers add up to far more than anyone takes in a day. "
+            "Check the strength and how many you took.",
+            field="analgesics",
+        )
+    return use
+
+
+def do_report_red_flags(*, actor: Any, episode: Episode, flags: Iterable[str]) -> CheckInResult:
+    """Raise the urgent alert for red-flag answers alone, when the rest of a check-in could
+    not be taken: a red flag is never lost to a mistake elsewhere in the form."""
+    require_role(actor, {Role.PATIENT, Role.CAREGIVER}, "submit check-ins")
+    answered = set(flags)
+    facts = CheckInFacts(**{name: name in answered for name in CHECKIN_RED_FLAGS})
+    proposals = [p for p in triage_checkin(facts, triage_settings()) if p.rule_id == "TR-REDFLAG"]
+    with transaction.atomic():
+        Episode.objects.select_for_update().filter(pk=episode.pk).first()
+        alerts = tuple(raise_alert(episode, None, proposal) for proposal in proposals)
+    return CheckInResult(
+        checkin=None, alerts=alerts, advice=tuple(p.patient_advice for p in proposals)
     )
 
 
@@ -263,17 +323,21 @@ def _record_milestones(
         )
     )
     zone = ZoneInfo(episode.patient.site.time_zone)
+    # ignore_conflicts: a staff entry of the same milestone at the same moment wins quietly.
     MilestoneRecord.objects.bulk_create(
-        MilestoneRecord(
-            episode=episode,
-            milestone_id=milestone_id,
-            achieved_on=now.astimezone(zone).date(),
-            source=MilestoneSource.CHECKIN if checkin else MilestoneSource.STAFF,
-            checkin=checkin,
-            recorded_by=actor,
-            recorded_at=now,
-        )
-        for milestone_id in sorted(reached - already)
+        ignore_conflicts=True,
+        objs=[
+            MilestoneRecord(
+                episode=episode,
+                milestone_id=milestone_id,
+                achieved_on=now.astimezone(zone).date(),
+                source=MilestoneSource.CHECKIN if checkin else MilestoneSource.STAFF,
+                checkin=checkin,
+                recorded_by=actor,
+                recorded_at=now,
+            )
+            for milestone_id in sorted(reached - already)
+        ],
     )
 
 
@@ -289,11 +353,7 @@ def raise_alert(episode: Episode, checkin: CheckIn | None, proposal: ProposedAle
         .first()
     )
     if existing is not None:
-        repeats = int(existing.data.get("repeats", 1)) + 1
-        existing.data = {**existing.data, **proposal.data, "repeats": repeats}
-        existing.checkin = checkin or existing.checkin
-        existing.save(update_fields=["data", "checkin"])
-        return existing
+        return _merge_repeat(existing, checkin, proposal)
     alert = Alert.objects.create(
         episode=episode,
         checkin=checkin,
@@ -310,36 +370,74 @@ def raise_alert(episode: Episode, checkin: CheckIn | None, proposal: ProposedAle
     return alert
 
 
-def _notify_care_team(alert: Alert) -> None:
-    """Queue one e-mail per first-line team member; the worker sends it."""
+def _merge_repeat(alert: Alert, checkin: CheckIn | None, proposal: ProposedAlert) -> Alert:
+    """A repeat updates the open alert to the newest facts. If it says something new after
+    someone acknowledged the alert, the alert opens again: its SLA clock restarts, the first
+    line is told again, and a note records what changed. Otherwise nobody would hear of, say,
+    a second red-flag symptom reported after the first was acknowledged."""
+    repeats = int(alert.data.get("repeats", 1)) + 1
+    news = proposal.reason != alert.reason
+    reopen = news and alert.status == AlertStatus.ACKNOWLEDGED
+    if reopen:
+        AlertNote.objects.create(
+            alert=alert,
+            author=None,
+            text=(
+                f"Opened again by a new check-in: {proposal.reason}. It had been acknowledged "
+                f"by {alert.acknowledged_by} with: {alert.reason}."
+            ),
+        )
+        alert.data = {
+            **alert.data,
+            "first_raised_at": alert.data.get("first_raised_at") or alert.raised_at.isoformat(),
+        }
+        alert.status = AlertStatus.OPEN
+        alert.acknowledged_by = alert.acknowledged_at = None
+        alert.raised_at = timezone.now()
+        alert.escalated_at = None
+    alert.data = {**alert.data, **proposal.data, "repeats": repeats}
+    alert.reason = proposal.reason
+    alert.patient_advice = proposal.patient_advice
+    alert.checkin = checkin or alert.checkin
+    alert.save()
+    if reopen:
+        _notify_care_team(alert, event=f"reopened-{repeats}")
+    return alert
+
+
+def _notify_care_team(alert: Alert, event: str = "raised") -> None:
+    """Queue one e-mail per first-line team member (and a text for urgent alerts to those
+    with a phone number); the worker sends them."""
     episode = alert.episode
     if episode.care_team_id is None:
         return
-    first_line = CareTeamMembership.objects.filter(
-        team_id=episode.care_team_id, user__is_active=True
-    ).order_by("escalation_order", "id")
+    first_line = (
+        CareTeamMembership.objects.filter(team_id=episode.care_team_id, user__is_active=True)
+        .select_related("user")
+        .order_by("escalation_order", "id")
+    )
     memberships = list(first_line)
     if not memberships:
         return
     lowest = memberships[0].escalation_order
     alert.escalation_level = lowest
     alert.save(update_fields=["escalation_level"])
-    worklist = settings.SPINEPATH["BASE_URL"] + reverse("recovery:worklist")
+    severity = alert.get_severity_display().lower()
+    again = event != "raised"
     for membership in memberships:
         if membership.escalation_order != lowest:
             break
-        Notification.objects.get_or_create(
-            dedupe_key=f"alert:{alert.public_id}:raised:{membership.user_id}",
-            defaults={
-                "recipient_id": membership.user_id,
-                "kind": "alert",
-                # No patient details in e-mail: the worklist shows them after sign-in.
-                "subject": f"spinepath: new {alert.get_severity_display().lower()} alert",
-                "body": (
-                    f"A new {alert.get_severity_display().lower()} alert ({alert.rule_id}) was "
-                    f"raised at {_site_time(alert):%H:%M}. Open the worklist: {worklist}"
-                ),
-            },
+        queue_alert_messages(
+            alert,
+            membership.user,
+            event=event,
+            kind="alert",
+            subject=f"spinepath: {'updated' if again else 'new'} {severity} alert",
+            text=(
+                f"A {severity} alert ({alert.rule_id}) was "
+                f"{'opened again with new information' if again else 'raised'} at "
+                f"{_site_time(alert):%H:%M}."
+            ),
         )
 
 
@@ -401,6 +499,8 @@ def do_link_complication(*, actor: Any, alert: Alert, complication: Complication
         raise ActionError("That complication belongs to another episode.")
     with transaction.atomic():
         locked = Alert.objects.select_for_update().get(pk=alert.pk)
+        if locked.complication_id not in (None, complication.pk):
+            raise ActionError("This alert is already linked to a complication.", status=409)
         locked.complication = complication
         locked.save(update_fields=["complication"])
     return locked
@@ -420,6 +520,7 @@ def do_record_milestone(
     if operated is not None and achieved_on < operated:
         raise ActionError("The date is before the operation.", field="achieved_on")
     with transaction.atomic():
+        Episode.objects.select_for_update().filter(pk=episode.pk).first()
         record, created = MilestoneRecord.objects.get_or_create(
             episode=episode,
             milestone_id=milestone_id,

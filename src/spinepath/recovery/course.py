@@ -104,10 +104,14 @@ def prescribed_medicines(episode: Episode) -> list[dict[str, Any]]:
     if plan is None:
         return []
     lines = []
+    seen = set()
     for line in plan.medicines:
         strength = line.get("strength_mg") or line.get("dose_mg")
         if not strength or line.get("mcg_per_hour"):
             continue  # patches are not counted in tablets
+        if (line["drug"], float(strength)) in seen:
+            continue  # two lines of the same tablet (regular and as needed): one question
+        seen.add((line["drug"], float(strength)))
         lines.append(
             {
                 "drug": line["drug"],

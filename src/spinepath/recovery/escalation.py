@@ -15,7 +15,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from spinepath.accounts.models import CareTeamMembership
-from spinepath.recovery.models import Alert, AlertStatus, Notification
+from spinepath.recovery.alert_messages import queue_alert_messages
+from spinepath.recovery.models import Alert, AlertStatus
 
 
 def sla(alert: Alert) -> timedelta:
@@ -49,27 +50,27 @@ def escalate_overdue_alerts(*, now: datetime | None = None) -> int:
                     team_id=alert.episode.care_team_id,
                     user__is_active=True,
                     escalation_order__gt=locked.escalation_level,
-                ).order_by("escalation_order", "id")
+                )
+                .select_related("user")
+                .order_by("escalation_order", "id")
             )
             if not members:
                 continue  # the last level already knows
             level = members[0].escalation_order
             for member in (m for m in members if m.escalation_order == level):
-                Notification.objects.get_or_create(
-                    dedupe_key=f"alert:{locked.public_id}:escalated:{level}:{member.user_id}",
-                    defaults={
-                        "recipient_id": member.user_id,
-                        "kind": "alert_escalation",
-                        "subject": (
-                            f"spinepath: {locked.get_severity_display().lower()} alert "
-                            "not yet acknowledged"
-                        ),
-                        "body": (
-                            f"An alert ({locked.rule_id}) has not been acknowledged in time and "
-                            "is escalated to you. Open the worklist: "
-                            f"{settings.SPINEPATH['BASE_URL']}/clinic/"
-                        ),
-                    },
+                queue_alert_messages(
+                    locked,
+                    member.user,
+                    event=f"escalated:{level}",
+                    kind="alert_escalation",
+                    subject=(
+                        f"spinepath: {locked.get_severity_display().lower()} alert "
+                        "not yet acknowledged"
+                    ),
+                    text=(
+                        f"An alert ({locked.rule_id}) has not been acknowledged in time and "
+                        "is escalated to you."
+                    ),
                 )
             locked.escalation_level = level
             locked.escalated_at = now

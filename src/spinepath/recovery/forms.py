@@ -17,6 +17,14 @@ WOUND_CHOICES = [
 ]
 
 
+class _MilestonesField(forms.MultipleChoiceField):
+    """Shows the milestones not yet reached, but accepts any patient milestone: one the care
+    team recorded while the form was open is not an error (it is recorded once anyway)."""
+
+    def valid_value(self, value: Any) -> bool:
+        return value in {"physio_start", "driving", "desk_work", "heavy_work"}
+
+
 class CheckInForm(forms.Form):
     back_pain = forms.TypedChoiceField(
         label="Back pain now (0 = none, 10 = worst imaginable)",
@@ -117,7 +125,7 @@ class CheckInForm(forms.Form):
             widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
         )
         self.open_milestones = open_milestones or []
-        self.fields["milestones"] = forms.MultipleChoiceField(
+        self.fields["milestones"] = _MilestonesField(
             label="Since your operation, have you… (tick any that are new)",
             choices=self.open_milestones,
             required=False,

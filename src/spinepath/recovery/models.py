@@ -46,13 +46,24 @@ class CheckIn(models.Model):
     # and the MME/day the clinical core made of it (clinical.opioid_use.reported_use).
     analgesics = models.JSONField(default=list, blank=True)
     opioid_use = models.JSONField(default=dict, blank=True)
-    mme_per_day = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
+    mme_per_day = models.DecimalField(max_digits=9, decimal_places=2, null=True, blank=True)
     # Days since the surgery date (site calendar) when submitted; null before surgery.
     day_after_surgery = models.SmallIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["-submitted_at", "-id"]
         indexes = [models.Index(fields=["episode", "submitted_at"])]
+
+    @property
+    def mme_display(self) -> str:
+        """The reported MME/day in words that never hide a partial or failed calculation."""
+        if not self.opioid_use:
+            return "not reported"
+        if self.mme_per_day is None:
+            return "opioids taken, not calculable"
+        if not self.opioid_use.get("complete", True):
+            return f"at least {self.mme_per_day:g} MME/day (an opioid could not be counted)"
+        return f"{self.mme_per_day:g} MME/day"
 
 
 def _photo_path(instance: WoundPhoto, filename: str) -> str:
@@ -148,7 +159,10 @@ class AlertNote(models.Model):
     """A care-team note on an alert: calls made, advice given. Append-only in the UI."""
 
     alert = models.ForeignKey(Alert, on_delete=models.PROTECT, related_name="notes")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # None for notes spinepath writes itself (an alert opened again by new facts).
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
     text = models.TextField(max_length=2000)
     created_at = models.DateTimeField(default=timezone.now)
 

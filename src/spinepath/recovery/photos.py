@@ -21,7 +21,8 @@ from spinepath.errors import ActionError
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024  # phones' full-size JPEGs are 2-6 MB
 MAX_PIXELS = 50_000_000  # refuse decompression bombs before decoding
 MAX_SIDE = 2048  # enough to judge a wound, small enough to load on a phone
-ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP"}
+# MPO is how Pillow reads many phones' JPEGs (a main picture plus a depth or preview frame).
+ACCEPTED_FORMATS = {"JPEG", "MPO", "PNG", "WEBP"}
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,9 @@ def prepare_wound_photo(upload: IO[bytes], size: int) -> PreparedPhoto:
                 if image.width * image.height > MAX_PIXELS:
                     raise ActionError("The photo has too many pixels.", field="wound_photo")
                 image.load()
-                upright = ImageOps.exif_transpose(image).convert("RGB")
+                rgb = ImageOps.exif_transpose(image).convert("RGB")
+                # Only the pixels go on: a fresh image has no EXIF, XMP, ICC or comment.
+                upright = Image.frombytes("RGB", rgb.size, rgb.tobytes())
     except ActionError:
         raise
     except (

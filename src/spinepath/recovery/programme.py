@@ -15,6 +15,19 @@ from django.core.exceptions import ImproperlyConfigured
 
 from spinepath.clinical.triage import TriageSettings
 
+WHOLE_NUMBERS = frozenset(
+    {
+        "rising_pain_checkins",
+        "rising_pain_min_rise",
+        "silent_hours",
+        "opioid_not_falling_days",
+        "physio_grace_days",
+        "persistent_opioid_from_day",
+        "persistent_opioid_to_day",
+    }
+)
+AT_LEAST_ONE = WHOLE_NUMBERS - {"physio_grace_days"} | {"opioid_high_mme", "fever_celsius"}
+
 
 @cache
 def triage_settings() -> TriageSettings:
@@ -29,4 +42,13 @@ def triage_settings() -> TriageSettings:
     for name, value in overrides.items():
         if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
             raise ImproperlyConfigured(f"SPINEPATH['TRIAGE'][{name!r}] must be a number >= 0")
-    return TriageSettings(**overrides)
+        if name in WHOLE_NUMBERS and not isinstance(value, int):
+            raise ImproperlyConfigured(f"SPINEPATH['TRIAGE'][{name!r}] must be a whole number")
+        if name in AT_LEAST_ONE and value < 1:
+            raise ImproperlyConfigured(f"SPINEPATH['TRIAGE'][{name!r}] must be at least 1")
+    chosen = TriageSettings(**overrides)
+    if chosen.persistent_opioid_from_day > chosen.persistent_opioid_to_day:
+        raise ImproperlyConfigured(
+            "SPINEPATH['TRIAGE']: persistent_opioid_from_day is after persistent_opioid_to_day"
+        )
+    return chosen

@@ -14,7 +14,14 @@ that is blank, the recipient's e-mail address at send time; "sms" goes through
 ``spinepath.sms.get_sms_backend()`` to ``address``. A message that can never be
 sent as written (an unknown channel, an SMS without a valid number) fails at
 once, recorded; a transport error is retried with backoff up to
-NOTIFICATION_MAX_ATTEMPTS. One message's failure never stops the batch.
+NOTIFICATION_MAX_ATTEMPTS. One message's failure never stops the batch. An SMS
+backend that cannot send at all (production without one configured) raises
+spinepath.sms.PermanentSmsError: failed at once, too.
+
+A sign-in link message that could not go out while its link worked (an SMTP
+outage longer than SIGN_IN_LINK_MINUTES) is never sent late: once
+``created_at`` + SIGN_IN_LINK_MINUTES has passed it fails, recorded, without
+being sent, and its body is blanked as for a sent one. The person asks again.
 
 Delivery is at least once: if the worker dies between sending and recording,
 the lease expires and the message is sent again. Nothing is ever lost. (The
@@ -35,7 +42,13 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from spinepath.recovery.models import Notification, NotificationAttempt, NotificationStatus
-from spinepath.sms import InvalidPhoneNumber, SmsBackend, get_sms_backend, normalise_phone
+from spinepath.sms import (
+    InvalidPhoneNumber,
+    PermanentSmsError,
+    SmsBackend,
+    get_sms_backend,
+    normalise_phone,
+)
 
 log = logging.getLogger(__name__)
 
@@ -98,7 +111,9 @@ def _record(
         note.last_error = ""
     else:
         note.last_error = f"{type(error).__name__}: {error}"[:500]
-        if isinstance(error, PermanentSendError) or note.attempts >= max_attempts:
+        if isinstance(error, PermanentSendError | PermanentSmsError) or (
+            note.attempts >= max_attempts
+        ):
             note.status = NotificationStatus.FAILED
         else:
             note.due_at = now + backoff(note.attempts)
@@ -118,6 +133,15 @@ def _record(
             error=note.last_error if error is not None else "",
             duration_ms=duration_ms,
         )
+
+
+def _expired_sign_in_link(note: Notification, now: datetime) -> bool:
+    """A sign-in link message whose link no longer works (SIGN_IN_LINK_MINUTES)."""
+    if note.kind != "sign_in_link":
+        return False
+    from spinepath.accounts.sign_in_links import link_minutes
+
+    return bool(note.created_at + timedelta(minutes=link_minutes()) < now)
 
 
 class _Channels:
@@ -177,6 +201,9 @@ def send_due_notifications(*, now: datetime | None = None, batch: int = 50) -> i
             attempted_at = timezone.now()
             started = time.monotonic()
             try:
+                # The tick's ``now``, or the clock if sending the batch took longer.
+                if _expired_sign_in_link(note, max(now, attempted_at)):
+                    raise PermanentSendError("the sign-in link expired before it could be sent")
                 channels.send(note)
             except Exception as exc:
                 error = exc
