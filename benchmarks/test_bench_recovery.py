@@ -89,7 +89,7 @@ def test_clinic_recovery_page(benchmark, client, nurse, recovering) -> None:
 
 def test_patient_progress_page_after_new_data(benchmark, client, recovering) -> None:
     """The first view after a check-in: every chart rendered afresh."""
-    from spinepath.recovery.charts import _svg
+    from spinepath.charts import _svg
 
     client.force_login(recovering.patient.user)
     client.get("/me/progress/")

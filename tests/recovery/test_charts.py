@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 from spinepath.clinical.discharge_plan import ProcedureGroup
 from spinepath.clinical.recovery_course import Measure, expected_course
 from spinepath.clinical.triage import TaperPoint
-from spinepath.recovery.charts import SCHEMA, course_chart, opioid_chart
+from spinepath.charts import SCHEMA
+from spinepath.recovery.charts import course_chart, opioid_chart
 
 
 def _valid(spec: dict) -> None:

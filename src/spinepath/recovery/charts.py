@@ -1,34 +1,22 @@
-"""Recovery charts: Vega-Lite specs rendered to SVG on the server.
-
-vl-convert renders a spec with its own embedded Vega engine: no network, no
-JavaScript in the page, and the same SVG prints in a PDF. The specs are plain
-dicts rather than Altair objects because serialising Altair's object model
-costs about 25 ms a chart, more than the render itself; the tests parse every
-spec with Altair against the Vega-Lite schema (tests/recovery/test_charts.py).
-Each chart comes with a text summary for screen readers.
-"""
+"""Recovery charts (spinepath.charts renders them): the patient's own values over the
+expected course, and reported opioids against the taper. Each chart comes with a text
+summary for screen readers; tests/recovery/test_charts.py checks the specs."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Any
 
-import vl_convert
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 
+from spinepath.charts import SCHEMA, Spec, render_svg
 from spinepath.clinical.recovery_course import ExpectedCourse
 from spinepath.clinical.triage import TaperPoint
 
-SCHEMA = "https://vega.github.io/schema/vega-lite/v6.4.1.json"  # an identifier; never fetched
 WIDTH, HEIGHT = 320, 170
 PATIENT_COLOUR = "#1d4ed8"
 COURSE_COLOUR = "#6b7280"
 TARGET_COLOUR = "#15803d"
-
-Spec = dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -39,15 +27,7 @@ class Chart:
 
     @property
     def svg(self) -> SafeString:
-        return _svg(json.dumps(self.spec, sort_keys=True))
-
-
-@lru_cache(maxsize=512)
-def _svg(spec: str) -> SafeString:
-    """One render per distinct chart: a page seen again with no new data costs nothing."""
-    svg = vl_convert.vegalite_to_svg(spec)
-    # vl-convert escapes every text it draws; the SVG holds no script.
-    return mark_safe(svg.replace("<svg ", '<svg aria-hidden="true" focusable="false" ', 1))  # noqa: S308
+        return render_svg(self.spec)
 
 
 def _x(until_day: int) -> Spec:
