@@ -7,10 +7,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from spinepath.charts import SCHEMA
 from spinepath.clinical.discharge_plan import ProcedureGroup
 from spinepath.clinical.recovery_course import Measure, expected_course
 from spinepath.clinical.triage import TaperPoint
-from spinepath.charts import SCHEMA
 from spinepath.recovery.charts import course_chart, opioid_chart
 
 
