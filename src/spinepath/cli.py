@@ -29,6 +29,8 @@ COMMANDS: tuple[str, ...] = (
     "score",
     "mme",
     "assess",
+    "synth",
+    "registry",
 )
 
 

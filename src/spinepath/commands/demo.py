@@ -2,11 +2,15 @@ import argparse
 
 HELP = "set up a demo clinic (migrate, demo data, sign-ins) and serve it with the worker"
 DESCRIPTION = """Migrate the database, load a believable demo clinic (two sites, surgeons,
-nurses, 120+ patients at every stage of the pathway), print the demo sign-ins,
-then serve on http://127.0.0.1:8000 with the background worker running.
+nurses, 120+ patients at every stage of the pathway) and a small synthetic national
+registry for the /registry/ dashboards (20,000 episodes at 40 sites), print the demo
+sign-ins, then serve on http://127.0.0.1:8000 with the background worker running.
 
 Running it again keeps the data it made before: nothing is duplicated.
 Demo data is for trying spinepath; never load it into a real clinic's database."""
+
+
+DEMO_REGISTRY_EPISODES = 20_000
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -21,6 +25,7 @@ def run(args: argparse.Namespace) -> int:
     import os
     import subprocess
     import sys
+    from pathlib import Path
 
     from spinepath.commands import UsageError
     from spinepath.commands._django import setup
@@ -39,6 +44,19 @@ def run(args: argparse.Namespace) -> int:
     settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
     call_command("migrate", interactive=False, verbosity=0)
     summary = load_demo(patients=args.patients, progress=True)
+    registry_dir = Path(settings.SPINEPATH["REGISTRY_DATA_DIR"])
+    if not (registry_dir / "manifest.json").exists():
+        from tqdm import tqdm
+
+        from spinepath.registry.synth import SynthParams, generate
+
+        with tqdm(total=DEMO_REGISTRY_EPISODES, desc="synthetic registry", unit="episode") as bar:
+            generate(
+                registry_dir,
+                SynthParams(episodes=DEMO_REGISTRY_EPISODES, sites=40, surgeons=150),
+                seed=20261124,
+                progress=bar.update,
+            )
     print()
     print("spinepath demo clinic" + (" (already loaded)" if not summary.created else ""))
     print(

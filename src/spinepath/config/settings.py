@@ -264,6 +264,15 @@ SPINEPATH = {
     # silent-patient rule; after them check-ins stay open, and one more reminder goes out
     # on the day persistent opioid use is checked (TriageSettings.persistent_opioid_from_day).
     "MONITORING_DAYS": int(os.environ.get("SPINEPATH_MONITORING_DAYS", "42")),
+    # The pseudonymised registry dataset the dashboards read (spinepath registry extract,
+    # or spinepath synth, write it).
+    "REGISTRY_DATA_DIR": os.environ.get("SPINEPATH_REGISTRY_DATA_DIR", str(DATA_DIR / "registry")),
+    # The registry extract's own secret: pseudonymous keys are HMAC-SHA256 under it, so the
+    # same patient keeps the same key across extracts and nobody without it can link a key
+    # back to a record. At least 32 characters; keep it apart from SECRET_KEY and never
+    # change it (every key in the dataset would change). Required in production; in
+    # development the extract derives one from SECRET_KEY and says so.
+    "REGISTRY_KEY": os.environ.get("SPINEPATH_REGISTRY_KEY", ""),
     # Per-deployment overrides of clinical.triage.TriageSettings (see recovery/programme.py).
     "TRIAGE": {},
     # SMS: a dotted path to a spinepath.sms backend class. The console backend prints

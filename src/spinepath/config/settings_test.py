@@ -20,3 +20,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"]["TEST"] = {  # noqa: F405
         "NAME": os.path.join(tempfile.gettempdir(), f"spinepath-test-{os.getpid()}.sqlite3")
     }
+
+# No registry dataset unless a test writes one (tests/registry make their own).
+SPINEPATH["REGISTRY_DATA_DIR"] = os.path.join(  # noqa: F405
+    __import__("tempfile").gettempdir(), f"spinepath-test-registry-{os.getpid()}"
+)

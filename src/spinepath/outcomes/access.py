@@ -7,6 +7,7 @@ from django.db import models
 
 from spinepath.outcomes.models import (
     Complication,
+    ComplicationStatus,
     QuestionnaireResponse,
     ScheduledQuestionnaire,
     ScheduledStatus,
@@ -28,14 +29,34 @@ def access_questionnaire_response(
     )
 
 
-def access_complication(user: Any, complication_id: object, *, purpose: str) -> Complication:
+def access_complication(
+    user: Any, complication_id: object, *, purpose: str, action: str = "read"
+) -> Complication:
     return guard(
-        Complication.objects.select_related("episode__patient"),
+        Complication.objects.select_related(
+            "episode__patient__site",
+            "episode__surgical_case__site",
+            "alert__checkin",
+            "reviewed_by",
+        ),
         complication_id,
         user,
         purpose=purpose,
         object_type="complication",
         patient_of=lambda complication: complication.episode.patient,
+        action=action,
+    )
+
+
+def pending_events_visible_to(user: Any) -> models.QuerySet[Complication]:
+    """Patient-reported events waiting for review, of the patients the user may see (one
+    rule: patients.access.patient_visibility), oldest report first."""
+    return (
+        Complication.objects.filter(
+            patient_visibility(user, "episode__patient__"), status=ComplicationStatus.PENDING
+        )
+        .select_related("episode__patient__site", "episode__surgical_case__site", "alert__checkin")
+        .order_by("recorded_at", "id")
     )
 
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from dataclasses import fields
 from typing import Any
 
 from django import forms
@@ -8,7 +9,8 @@ from spinepath.clinical.complications import ClavienDindoGrade, SSIDepth
 from spinepath.clinical.instruments import Instrument
 from spinepath.clinical.schedule import DEFAULT_RULES
 from spinepath.form_fields import tri_state
-from spinepath.outcomes.models import CALL_NOTES_MAX, CallOutcome
+from spinepath.outcomes.actions import ComplicationDetails
+from spinepath.outcomes.models import CALL_NOTES_MAX, REVIEW_NOTE_MAX, CallOutcome
 
 # The time points are the clinical schedule's; the empty choice keeps the browser from
 # pre-selecting one.
@@ -76,18 +78,63 @@ class FollowUpCallForm(forms.Form):
     )
 
 
-class ComplicationForm(forms.Form):
-    description = forms.CharField(max_length=300)
-    onset_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
-    clavien_dindo = forms.ChoiceField(
-        label="Clavien-Dindo grade", choices=[(g.value, g.value) for g in ClavienDindoGrade]
+def _date(label: str, *, required: bool = True) -> forms.DateField:
+    # ISO in the value: a type="date" input reads nothing else.
+    return forms.DateField(
+        label=label,
+        required=required,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
+
+
+GRADE_CHOICES = [(g.value, g.value) for g in ClavienDindoGrade]
+SSI_CHOICES = [("", "Not an SSI")] + [(d.value, d.value.replace("_", "/")) for d in SSIDepth]
+
+
+class ComplicationDetailsForm(forms.Form):
+    """The grade and what followed: shared by staff entries and the review of a patient's
+    report. The checks that need the episode (dates against the surgery, a reoperation
+    graded IIIa or worse) are the action's."""
+
+    clavien_dindo = forms.ChoiceField(label="Clavien-Dindo grade", choices=GRADE_CHOICES)
     disability_at_discharge = forms.BooleanField(
         label='Still present at discharge ("d" suffix)', required=False
     )
     ssi_depth = forms.ChoiceField(
-        label="Surgical site infection depth (NHSN)",
-        choices=[("", "Not an SSI")] + [(d.value, d.value.replace("_", "/")) for d in SSIDepth],
-        required=False,
+        label="Surgical site infection depth (NHSN)", choices=SSI_CHOICES, required=False
     )
     related_to_surgery = tri_state("Related to the surgery", unknown="Not known")
+    readmitted = forms.BooleanField(label="Readmitted to hospital", required=False)
+    readmitted_on = _date("Date of readmission", required=False)
+    reoperated = forms.BooleanField(label="Returned to theatre (reoperation)", required=False)
+    reoperated_on = _date("Date of reoperation", required=False)
+
+    def details(self) -> ComplicationDetails:
+        data = self.cleaned_data
+        return ComplicationDetails(**{f.name: data[f.name] for f in fields(ComplicationDetails)})
+
+
+class ComplicationForm(ComplicationDetailsForm):
+    description = forms.CharField(max_length=300)
+    onset_date = _date("Onset date")
+    field_order = ["description", "onset_date"]
+
+
+class ConfirmEventForm(ComplicationDetailsForm):
+    clavien_dindo = forms.ChoiceField(
+        label="Clavien-Dindo grade", choices=[("", "Choose…"), *GRADE_CHOICES]
+    )
+    review_note = forms.CharField(
+        label="Note (optional)",
+        required=False,
+        max_length=REVIEW_NOTE_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class RejectEventForm(forms.Form):
+    reason = forms.CharField(
+        label="Why this is not a complication",
+        max_length=REVIEW_NOTE_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from spinepath.outcomes import views
+from spinepath.outcomes import event_views, views
 
 app_name = "outcomes"
 urlpatterns = [
@@ -16,4 +16,8 @@ urlpatterns = [
     ),
     path("follow-up/", views.follow_up_queue, name="follow_up_queue"),
     path("follow-up/<str:scheduled_id>/calls/", views.record_call, name="record_call"),
+    path("events/", event_views.event_queue, name="events"),
+    path("events/<str:event_id>/", event_views.event_detail, name="event"),
+    path("events/<str:event_id>/confirm/", event_views.event_confirm, name="event_confirm"),
+    path("events/<str:event_id>/reject/", event_views.event_reject, name="event_reject"),
 ]

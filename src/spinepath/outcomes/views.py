@@ -20,6 +20,7 @@ from spinepath.errors import ActionError
 from spinepath.outcomes.access import access_scheduled_questionnaire, overdue_follow_ups
 from spinepath.outcomes.actions import (
     do_complete_scheduled_questionnaire,
+    do_confirm_event,
     do_record_complication,
     do_record_follow_up_call,
     do_record_response,
@@ -39,6 +40,8 @@ from spinepath.outcomes.instruments import available_instruments
 from spinepath.outcomes.models import (
     CALL_NOTES_MAX,
     CallOutcome,
+    Complication,
+    ComplicationStatus,
     FollowUpCall,
     ScheduledQuestionnaire,
     ScheduledStatus,
@@ -47,6 +50,7 @@ from spinepath.patients.access import access_episode
 from spinepath.patients.models import Episode
 from spinepath.recovery.access import access_alert
 from spinepath.recovery.actions import do_link_complication
+from spinepath.recovery.models import AlertOutcome
 
 _TIMEPOINT_IDS = {value for value, _ in TIMEPOINTS if value}
 
@@ -155,22 +159,46 @@ def complication_create(request: HttpRequest, episode_id: str) -> HttpResponse:
         alert = access_alert(request.user, request.GET["alert"], purpose="record complication")
         if alert.episode_id != episode.pk:
             raise Http404("No alert with that id.")
-    initial = (
-        {
-            "description": f"{alert.get_outcome_display() or 'Alert'}: {alert.reason}"[:300],
-            "onset_date": timezone.localtime(alert.raised_at).date(),
-            "related_to_surgery": "",
-        }
+    # A wound or fever alert made a patient-reported event: recording the complication
+    # from the alert confirms that report rather than counting the event twice.
+    pending = (
+        Complication.objects.filter(alert=alert, status=ComplicationStatus.PENDING).first()
         if alert is not None
         else None
     )
+    initial = None
+    if alert is not None:
+        time_zone = episode.patient.site.time_zone
+        readmitted = alert.outcome == AlertOutcome.READMITTED and alert.resolved_at is not None
+        initial = {
+            "description": f"{alert.get_outcome_display() or 'Alert'}: {alert.reason}"[:300],
+            "onset_date": (
+                pending.onset_date
+                if pending is not None
+                else local_today(time_zone, alert.raised_at)
+            ),
+            "related_to_surgery": "",
+            # Resolved as a readmission: that day is the likely date; the clinician checks.
+            "readmitted": readmitted,
+            "readmitted_on": local_today(time_zone, alert.resolved_at) if readmitted else None,
+        }
     form = ComplicationForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
         try:
             with transaction.atomic():
-                complication = do_record_complication(
-                    actor=request.user, episode=episode, **form.cleaned_data
-                )
+                if pending is not None:
+                    complication = do_confirm_event(
+                        actor=request.user,
+                        event=pending,
+                        details=form.details(),
+                        description=data["description"],
+                        onset_date=data["onset_date"],
+                    )
+                else:
+                    complication = do_record_complication(
+                        actor=request.user, episode=episode, alert=alert, **data
+                    )
                 if alert is not None:
                     do_link_complication(actor=request.user, alert=alert, complication=complication)
         except ActionError as exc:
@@ -181,7 +209,13 @@ def complication_create(request: HttpRequest, episode_id: str) -> HttpResponse:
     return render(
         request,
         "outcomes/complication_form.html",
-        {"form": form, "episode": episode, "patient": episode.patient, "alert": alert},
+        {
+            "form": form,
+            "episode": episode,
+            "patient": episode.patient,
+            "alert": alert,
+            "pending": pending,
+        },
         status=400 if form.is_bound else 200,
     )
 

@@ -34,6 +34,7 @@ from spinepath.clinical.triage import (
     uncounted_opioids,
 )
 from spinepath.errors import ActionError, require_role
+from spinepath.outcomes.events import record_patient_reported_event
 from spinepath.outcomes.models import Complication
 from spinepath.patients.models import Episode, Stage
 from spinepath.recovery.alert_messages import queue_alert_messages
@@ -366,6 +367,7 @@ def raise_alert(episode: Episode, checkin: CheckIn | None, proposal: ProposedAle
         source=proposal.source,
         data={**proposal.data, "triage_version": TRIAGE_VERSION, "repeats": 1},
     )
+    record_patient_reported_event(alert)  # wound and fever alerts: an event for staff to review
     _notify_care_team(alert)
     return alert
 

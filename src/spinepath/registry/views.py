@@ -1,22 +1,36 @@
-"""/registry/: programme figures for clinical leads and analysts.
+"""/registry/: dashboards for clinical leads and analysts over the pseudonymised dataset.
 
-Aggregates only; no row here identifies a patient. The full pseudonymised
-extract and analytics arrive with the registry stage.
+Thin: the filters are parsed by FilterForm, the figures come from report.build_report,
+the charts from charts.report_charts. No page here shows a patient; every view of the
+registry is still written to the access log.
 """
 
 from __future__ import annotations
+
+import csv
+import io
+from typing import Any
 
 from django.db.models import Avg, Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from spinepath.accounts.decorators import analyst_required
+from spinepath.audit.log import log_access
 from spinepath.patients.models import Episode
+from spinepath.pdf import pdf_response
+from spinepath.registry.analytics import Registry
+from spinepath.registry.charts import report_charts
+from spinepath.registry.forms import FilterForm
+from spinepath.registry.loader import current_registry, data_dir
+from spinepath.registry.report import build_report, table_rows
 from spinepath.surgery.models import SurgicalCase
 
+TABLES = ("rates", "continuous", "mcid", "trajectories", "comparisons", "funnels")
 
-@analyst_required
-def dashboard(request: HttpRequest) -> HttpResponse:
+
+def _clinic_now() -> dict[str, Any]:
+    """Live counts from this clinic's own database (the dataset is an extract)."""
     stages = dict(Episode.objects.values_list("stage").annotate(n=Count("id")))
     by_approach = (
         SurgicalCase.objects.values("approach")
@@ -33,14 +47,92 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     rows = []
     for row in by_approach:
         discharged = row["discharged"] or 0
-        rows.append(
-            {
-                **row,
-                "same_day_rate": (100.0 * row["same_day"] / discharged) if discharged else None,
-            }
-        )
-    return render(
+        rate = (100.0 * row["same_day"] / discharged) if discharged else None
+        rows.append({**row, "same_day_rate": rate})
+    return {"stages": stages, "rows": rows, "episodes": sum(stages.values())}
+
+
+def _log(request: HttpRequest, purpose: str) -> None:
+    log_access(
+        user=request.user,
+        object_type="registry_report",
+        object_id=None,
+        patient_public_id=None,
+        purpose=purpose,
+        granted=True,
+    )
+
+
+def _form(request: HttpRequest, registry: Registry) -> FilterForm:
+    site = request.GET.get("site") or None
+    choices = registry.choices()
+    if site not in choices["sites"]:
+        site = None
+    return FilterForm(request.GET, choices=choices, surgeons=registry.surgeons_at(site))
+
+
+@analyst_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    _log(request, "registry dashboard")
+    registry = current_registry()
+    context: dict[str, Any] = {"clinic": _clinic_now(), "data_dir": data_dir()}
+    if registry is None:
+        return render(request, "registry/dashboard.html", context)
+    form = _form(request, registry)
+    context["form"] = form
+    if not form.is_valid():
+        return render(request, "registry/dashboard.html", context, status=400)
+    report = build_report(registry, form.filters())
+    context.update(
+        report=report,
+        charts=report_charts(report),
+        query=request.GET.urlencode(),
+        tables=TABLES,
+    )
+    return render(request, "registry/dashboard.html", context)
+
+
+def _filtered_report(request: HttpRequest) -> tuple[dict[str, Any] | None, HttpResponse | None]:
+    registry = current_registry()
+    if registry is None:
+        return None, HttpResponse("No registry dataset yet.", status=404)
+    form = _form(request, registry)
+    if not form.is_valid():
+        message = "; ".join(str(e) for errors in form.errors.values() for e in errors)
+        return None, HttpResponse(f"Bad filters: {message}", status=400)
+    return build_report(registry, form.filters()), None
+
+
+@analyst_required
+def table_csv(request: HttpRequest, name: str) -> HttpResponse:
+    if name not in TABLES:
+        return HttpResponse("No such table.", status=404)
+    _log(request, f"registry table {name}")
+    report, problem = _filtered_report(request)
+    if problem is not None:
+        return problem
+    assert report is not None
+    rows = table_rows(report, name)
+    out = io.StringIO()
+    if rows:
+        writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="spinepath-{name}.csv"'
+    return response
+
+
+@analyst_required
+def report_pdf(request: HttpRequest) -> HttpResponse:
+    _log(request, "registry report PDF")
+    report, problem = _filtered_report(request)
+    if problem is not None:
+        return problem
+    assert report is not None
+    return pdf_response(
         request,
-        "registry/dashboard.html",
-        {"stages": stages, "rows": rows, "episodes": sum(stages.values())},
+        "registry/report_pdf.html",
+        {"report": report, "charts": report_charts(report)},
+        "spinepath-registry-report.pdf",
     )
