@@ -20,6 +20,7 @@ APPROACH_COLOURS = {
     "range": ["#1d4ed8", "#7c3aed", "#b45309"],
 }
 APPROACH_LABELS = {"miss": "MISS", "converted": "MISS converted", "open": "Open"}
+LABELS = {"labelLimit": 320}  # long outcome names are not cut short
 TIMEPOINT_ORDER = ["baseline", "2w", "6w", "3m", "12m", "24m"]
 
 
@@ -57,7 +58,7 @@ def rates_chart(rates: Sequence[dict[str, Any]], group: str) -> Chart:
         for r in rates
         if r["procedure_group"] == group and r["rate"] is not None and r["outcome"] != "same_day"
     ]
-    y = {"field": "label", "type": "nominal", "title": None, "sort": None}
+    y = {"field": "label", "type": "nominal", "title": None, "sort": None, "axis": LABELS}
     data = {"values": rows}
     layers = [
         {
@@ -113,7 +114,7 @@ def mcid_chart(mcid: Sequence[dict[str, Any]], instrument: str = "odi") -> Chart
                 }
             )
     data = {"values": rows}
-    y = {"field": "group", "type": "nominal", "title": None, "sort": None}
+    y = {"field": "group", "type": "nominal", "title": None, "sort": None, "axis": LABELS}
     layers = [
         {
             "data": data,
@@ -198,7 +199,7 @@ def forest_chart(comparisons: Sequence[dict[str, Any]]) -> Chart:
         for c in comparisons
         if c.get("kind") == "odds_ratio" and c.get("estimable") and c["adjusted"]["estimate"]
     ]
-    y = {"field": "label", "type": "nominal", "title": None, "sort": None}
+    y = {"field": "label", "type": "nominal", "title": None, "sort": None, "axis": LABELS}
     x_scale = {"type": "log"}
     data = {"values": rows}
     layers = [
@@ -240,7 +241,7 @@ def forest_chart(comparisons: Sequence[dict[str, Any]]) -> Chart:
 
 def funnel_chart(funnel: dict[str, Any]) -> Chart:
     unit = funnel["unit"]
-    outcome = funnel["outcome"].replace("_", " ")
+    outcome = funnel.get("label", funnel["outcome"].replace("_", " "))
     points = [
         {**p, "rate": 100 * p["adjusted_rate"], "label": p["label"]}
         for p in funnel["points"]
@@ -263,7 +264,7 @@ def funnel_chart(funnel: dict[str, Any]) -> Chart:
         "title": f"Episodes per {unit}",
         "scale": {"type": "log"},
     }
-    y = {"field": "rate", "type": "quantitative", "title": f"Risk-adjusted {outcome} (%)"}
+    y = {"field": "rate", "type": "quantitative", "title": "Risk-adjusted rate (%)"}
     overall = 100 * (funnel["overall_rate"] or 0)
     layers = [
         {
@@ -308,7 +309,7 @@ def funnel_chart(funnel: dict[str, Any]) -> Chart:
     summary = f"{len(points)} {unit}s; overall {overall:.1f} %; {len(above)} above the 99.8 % limit"
     return Chart(
         key=f"funnel-{funnel['outcome']}-{unit}",
-        title=f"{outcome.capitalize()} by {unit}, risk-adjusted",
+        title=f"{outcome} by {unit}, risk-adjusted",
         spec=_top(layers, 240),
         summary=summary,
     )

@@ -168,12 +168,16 @@ def funnels(registry: Registry, filters: Filters) -> dict[str, Any]:
             overall = sum(u.observed for u in units) / total if total else None
             points = stats.funnel(units, overall) if units and overall is not None else []
             limits = (
-                stats.funnel_limits(overall, n_max=max(u.n for u in units) * 2, points=60)
+                stats.funnel_limits(
+                    overall,
+                    np.geomspace(MIN_UNIT_EPISODES, max(u.n for u in units) * 2, 60).round(),
+                )
                 if points and overall is not None
                 else None
             )
             result[f"{outcome}_by_{unit}"] = {
                 "outcome": outcome,
+                "label": RATE_OUTCOMES[outcome],
                 "unit": unit,
                 "overall_rate": overall,
                 "points": [
