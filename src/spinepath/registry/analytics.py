@@ -219,16 +219,11 @@ class Registry:
             "by_approach": {approach: n for approach, n in by_approach},
         }
 
-    def rates(self, filters: Filters) -> list[dict[str, Any]]:
-        """Events and denominators per outcome, procedure group and approach (known values
-        only: a null flag is not counted in the denominator)."""
+    def _per_group(self, filters: Filters, selects: str) -> list[tuple[Any, ...]]:
+        """``selects`` over the filtered episodes, per procedure group and approach."""
         where, params = filters.where()
-        selects = ", ".join(
-            f"count({name}) FILTER (WHERE {name}) AS {name}_events, count({name}) AS {name}_n"
-            for name in RATE_OUTCOMES
-        )
         with self.cursor() as db:
-            rows = db.execute(
+            return db.execute(
                 f"""
                 SELECT procedure_group, approach, {selects}
                 FROM episodes e WHERE {where}
@@ -236,8 +231,16 @@ class Registry:
                 """,
                 params,
             ).fetchall()
+
+    def rates(self, filters: Filters) -> list[dict[str, Any]]:
+        """Events and denominators per outcome, procedure group and approach (known values
+        only: a null flag is not counted in the denominator)."""
+        selects = ", ".join(
+            f"count({name}) FILTER (WHERE {name}) AS {name}_events, count({name}) AS {name}_n"
+            for name in RATE_OUTCOMES
+        )
         result = []
-        for row in rows:
+        for row in self._per_group(filters, selects):
             group, approach, *counts = row
             for index, name in enumerate(RATE_OUTCOMES):
                 result.append(
@@ -252,23 +255,13 @@ class Registry:
         return result
 
     def continuous(self, filters: Filters) -> list[dict[str, Any]]:
-        where, params = filters.where()
         selects = ", ".join(
             f"count({name}), avg({name}), stddev_samp({name}), "
             f"quantile_cont({name}, [0.25, 0.5, 0.75])"
             for name in CONTINUOUS_OUTCOMES
         )
-        with self.cursor() as db:
-            rows = db.execute(
-                f"""
-                SELECT procedure_group, approach, {selects}
-                FROM episodes e WHERE {where}
-                GROUP BY ALL ORDER BY 1, 2
-                """,
-                params,
-            ).fetchall()
         result = []
-        for row in rows:
+        for row in self._per_group(filters, selects):
             group, approach, *values = row
             for index, name in enumerate(CONTINUOUS_OUTCOMES):
                 n, mean, sd, quartiles = values[4 * index : 4 * index + 4]
