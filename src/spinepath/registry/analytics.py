@@ -46,7 +46,8 @@ CONTINUOUS_OUTCOMES = {
 MCID_INSTRUMENTS = ("odi", "nrs-back", "nrs-leg")
 TIMEPOINTS = ("baseline", "2w", "6w", "3m", "12m", "24m")
 # The relative MCID: an improvement of at least 30 % of the baseline score (Ostelo 2008;
-# Asher 2020; clinical.outcomes.RELATIVE_30).
+# Asher 2020; clinical.outcomes.RELATIVE_30). Compared with a 1e-9 allowance, so that an
+# exact 30 % (100 → 70) is not lost to binary rounding of 0.3 x 100.
 MCID_FRACTION = float(RELATIVE_30.threshold)
 
 
@@ -117,9 +118,9 @@ class Registry:
             """
             CREATE TABLE scores AS
             SELECT episode_key, instrument,
-                   max(score) FILTER (WHERE timepoint = 'baseline') AS baseline,
-                   max(score) FILTER (WHERE timepoint = '3m') AS m3,
-                   max(score) FILTER (WHERE timepoint = '12m') AS m12
+                   max(score::DOUBLE) FILTER (WHERE timepoint = 'baseline') AS baseline,
+                   max(score::DOUBLE) FILTER (WHERE timepoint = '3m') AS m3,
+                   max(score::DOUBLE) FILTER (WHERE timepoint = '12m') AS m12
             FROM outcomes
             WHERE instrument IN ('odi', 'ndi', 'nrs-back', 'nrs-leg')
             GROUP BY episode_key, instrument
@@ -133,7 +134,8 @@ class Registry:
             CREATE TABLE trajectory_cube AS
             SELECT o.instrument, o.timepoint, e.procedure_group, e.approach, e.year, e.site,
                    e.surgeon_key, e.procedure,
-                   count(*) AS n, sum(o.score) AS s, sum(o.score * o.score) AS ss
+                   count(*) AS n, sum(o.score::DOUBLE) AS s,
+                   sum(o.score::DOUBLE * o.score::DOUBLE) AS ss
             FROM outcomes o JOIN episodes e USING (episode_key)
             WHERE o.score IS NOT NULL
             GROUP BY ALL
@@ -146,10 +148,10 @@ class Registry:
                    e.surgeon_key, e.procedure,
                    count(*) FILTER (WHERE s.m3 IS NOT NULL) AS n3,
                    count(*) FILTER (WHERE s.m3 IS NOT NULL
-                                     AND s.baseline - s.m3 >= ? * s.baseline) AS i3,
+                                     AND s.baseline - s.m3 >= ? * s.baseline - 1e-9) AS i3,
                    count(*) FILTER (WHERE s.m12 IS NOT NULL) AS n12,
                    count(*) FILTER (WHERE s.m12 IS NOT NULL
-                                     AND s.baseline - s.m12 >= ? * s.baseline) AS i12
+                                     AND s.baseline - s.m12 >= ? * s.baseline - 1e-9) AS i12
             FROM scores s JOIN episodes e USING (episode_key)
             WHERE s.baseline > 0 AND s.instrument IN ('odi', 'nrs-back', 'nrs-leg')
             GROUP BY ALL
