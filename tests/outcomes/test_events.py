@@ -569,3 +569,14 @@ def test_existing_complications_become_confirmed_staff_entries():
         False,
     )
     assert row.updated_at is not None and row.alert_id is None
+
+
+def test_the_episode_page_labels_events_still_to_review(client, nurse, episode):
+    from spinepath.recovery.actions import do_submit_checkin
+
+    do_submit_checkin(
+        actor=episode.patient.user, episode=episode, back_pain=3, leg_pain=2, wound="discharge"
+    )
+    client.force_login(nurse)
+    page = client.get(f"/clinic/episodes/{episode.public_id}/").content.decode()
+    assert "reported by the patient, to review" in page
