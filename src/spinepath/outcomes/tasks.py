@@ -24,6 +24,7 @@ from spinepath.outcomes.followup import local_moment, local_today, possible_loca
 from spinepath.outcomes.models import ScheduledQuestionnaire, ScheduledStatus
 from spinepath.patients.models import Stage
 from spinepath.recovery.models import Notification
+from spinepath.recovery.outbox import queue_new
 
 # A reminder not queued within this many days of its date (the worker was down)
 # is dropped rather than sent late: the next reminder, or the overdue queue's
@@ -119,17 +120,7 @@ def send_follow_up_reminders(*, now: datetime | None = None) -> int:
             subject=subject,
             body=body,
         )
-    if not wanted:
-        return 0
-    queued = set(
-        Notification.objects.filter(dedupe_key__in=list(wanted)).values_list(
-            "dedupe_key", flat=True
-        )
-    )
-    new = [note for key, note in wanted.items() if key not in queued]
-    # A second worker racing on the same keys loses quietly on the unique dedupe_key.
-    Notification.objects.bulk_create(new, ignore_conflicts=True)
-    return len(new)
+    return queue_new(wanted)
 
 
 def close_missed_follow_ups(*, now: datetime | None = None) -> int:

@@ -19,3 +19,13 @@ def current_episode_for(user: Any, *, purpose: str) -> Episode | None:
     if len(open_ids) != 1:
         return None
     return access_episode(user, open_ids[0], purpose=purpose)
+
+
+def episode_for_request(
+    user: Any, episode_id: str | None, *, purpose: str, action: str = "read"
+) -> Episode | None:
+    """The episode a /me/ page names (?episode=…, through the guard), or else the user's
+    one open episode; None when there is none or a choice to make."""
+    if episode_id:
+        return access_episode(user, episode_id, purpose=purpose, action=action)
+    return current_episode_for(user, purpose=purpose)

@@ -15,6 +15,7 @@ from spinepath.outcomes.followup import zone as site_zone
 from spinepath.patients.models import Stage
 from spinepath.recovery.enrolment import FIRST_CHECKIN_HOUR, checkin_reminder_key
 from spinepath.recovery.models import Monitoring, Notification
+from spinepath.recovery.outbox import queue_new
 from spinepath.recovery.programme import triage_settings
 
 
@@ -43,6 +44,7 @@ def queue_checkin_reminders(*, now: datetime | None = None) -> int:
         )
     )
     wanted: dict[str, Notification] = {}
+    body = _body()
     for monitoring in monitored:
         patient = monitoring.episode.patient
         user = patient.user
@@ -74,17 +76,8 @@ def queue_checkin_reminders(*, now: datetime | None = None) -> int:
             recipient=user,
             kind="checkin_reminder",
             subject="spinepath: today's check-in",
-            body=_body(),
+            body=body,
             dedupe_key=key,
             due_at=now,
         )
-    if not wanted:
-        return 0
-    existing = set(
-        Notification.objects.filter(dedupe_key__in=list(wanted)).values_list(
-            "dedupe_key", flat=True
-        )
-    )
-    new = [note for key, note in wanted.items() if key not in existing]
-    Notification.objects.bulk_create(new, ignore_conflicts=True)
-    return len(new)
+    return queue_new(wanted)

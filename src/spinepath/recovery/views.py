@@ -16,8 +16,7 @@ from spinepath.accounts.decorators import clinical_required, patient_or_caregive
 from spinepath.audit.log import log_listing
 from spinepath.clinical.triage import CHECKIN_RED_FLAGS
 from spinepath.errors import ActionError
-from spinepath.patients.access import access_episode
-from spinepath.patients.me import current_episode_for
+from spinepath.patients.me import episode_for_request
 from spinepath.patients.models import Episode
 from spinepath.recovery.access import (
     access_alert,
@@ -66,15 +65,14 @@ def _checkin_form(request: HttpRequest, episode: Episode) -> CheckInForm:
 @patient_or_caregiver_required
 @require_http_methods(["GET", "POST"])
 def checkin(request: HttpRequest) -> HttpResponse:
-    episode_id = request.POST.get("episode") or request.GET.get("episode")
-    if episode_id:
-        episode = access_episode(
-            request.user, episode_id, purpose="daily check-in", action="create"
-        )
-    else:
-        episode = current_episode_for(request.user, purpose="daily check-in")
-        if episode is None:
-            return render(request, "recovery/no_episode.html", status=404)
+    episode = episode_for_request(
+        request.user,
+        request.POST.get("episode") or request.GET.get("episode"),
+        purpose="daily check-in",
+        action="create",
+    )
+    if episode is None:
+        return render(request, "recovery/no_episode.html", status=404)
     form = _checkin_form(request, episode)
     if request.method == "POST":
         flags = _red_flags_ticked(request)
@@ -252,8 +250,12 @@ def add_note(request: HttpRequest, alert_id: str) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, "Write the note (up to 2,000 characters).")
         return redirect("recovery:alert", alert_id=alert.public_id)
-    do_add_alert_note(actor=request.user, alert=alert, text=form.cleaned_data["text"])
-    messages.success(request, "Note added.")
+    try:
+        do_add_alert_note(actor=request.user, alert=alert, text=form.cleaned_data["text"])
+    except ActionError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "Note added.")
     return redirect("recovery:alert", alert_id=alert.public_id)
 
 

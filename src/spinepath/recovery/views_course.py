@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from spinepath.accounts.decorators import clinical_required, patient_or_caregiver_required
 from spinepath.errors import ActionError
 from spinepath.patients.access import access_episode
-from spinepath.patients.me import current_episode_for
+from spinepath.patients.me import episode_for_request
 from spinepath.patients.models import Episode
 from spinepath.recovery.actions import do_record_milestone
 from spinepath.recovery.course import day_after_surgery, planned_milestones, reached_milestones
@@ -79,13 +79,9 @@ def record_milestone(request: HttpRequest, episode_id: str) -> HttpResponse:
 
 @patient_or_caregiver_required
 def my_progress(request: HttpRequest) -> HttpResponse:
-    episode_id = request.GET.get("episode")
-    if episode_id:
-        episode = access_episode(request.user, episode_id, purpose="own progress")
-    else:
-        episode = current_episode_for(request.user, purpose="own progress")
-        if episode is None:
-            return render(request, "recovery/no_episode.html", status=404)
+    episode = episode_for_request(request.user, request.GET.get("episode"), purpose="own progress")
+    if episode is None:
+        return render(request, "recovery/no_episode.html", status=404)
     progress = episode_progress(episode)
     return render(
         request,

@@ -11,8 +11,7 @@ from django.views.decorators.http import require_http_methods
 
 from spinepath.accounts.decorators import clinical_required, patient_or_caregiver_required
 from spinepath.errors import ActionError
-from spinepath.patients.access import access_episode
-from spinepath.patients.me import current_episode_for
+from spinepath.patients.me import episode_for_request
 from spinepath.pdf import pdf_response
 from spinepath.surgery.access import access_discharge_plan
 from spinepath.surgery.models import DischargePlan
@@ -89,12 +88,7 @@ def plan_pdf(request: HttpRequest, case_id: str) -> HttpResponse:
 
 
 def _my_plan(request: HttpRequest, purpose: str) -> DischargePlan | None:
-    episode_id = request.GET.get("episode")
-    episode = (
-        access_episode(request.user, episode_id, purpose=purpose)
-        if episode_id
-        else current_episode_for(request.user, purpose=purpose)
-    )
+    episode = episode_for_request(request.user, request.GET.get("episode"), purpose=purpose)
     case = getattr(episode, "surgical_case", None) if episode else None
     if case is None:
         return None
