@@ -13,7 +13,8 @@ The default (20,000 episodes) keeps CI fast: CI runs every benchmark once, untim
 The descriptive report (summary, rates, continuous outcomes with quartiles, MCID at 3 and 12
 months, questionnaire trajectories) is computed three ways:
 
-* DuckDB: spinepath.registry.analytics.Registry, as the dashboards use it (cubes built at load);
+* DuckDB: spinepath.registry.analytics.Registry opened through its analytics store
+  (spinepath.registry.store), as the dashboards use it;
 * pandas: the same figures written plainly with read_parquet, merge and groupby, from the
   episodes and the raw questionnaire answers on every call (no cube);
 * PostgreSQL: the three tables copied into a schema of their own (COPY from Arrow as CSV), the
@@ -46,7 +47,8 @@ import pyarrow.csv as pacsv
 import pyarrow.dataset as pads
 import pytest
 
-from spinepath.registry import report, synth
+from spinepath.charts import forget_rendered
+from spinepath.registry import report, store, synth
 from spinepath.registry.analytics import (
     CONTINUOUS_OUTCOMES,
     MCID_FRACTION,
@@ -56,6 +58,7 @@ from spinepath.registry.analytics import (
     Filters,
     Registry,
 )
+from spinepath.registry.charts import chart_section, report_charts, section_charts
 from spinepath.registry.dataset import DATASET_VERSION, TABLES
 
 EPISODES = int(os.environ.get("SPINEPATH_BENCH_EPISODES", "20000"))
@@ -72,8 +75,10 @@ REL = 1e-6  # tolerance on means and quantiles between engines
 # two-pass SD.
 SD_REL = 1e-4
 
-# Seconds spent outside the timed code (loads, first fits), printed at the end of the module.
+# Seconds spent outside the timed code (loads, first fits), printed at the end of the module,
+# with other figures that are not timings (memory).
 SETUP_SECONDS: dict[str, float] = {}
+FIGURES: dict[str, str] = {}
 
 
 def rounds(small: int, big: int) -> int:
@@ -127,8 +132,8 @@ def manifest(data_dir: Path) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def views(manifest: dict[str, Any]) -> dict[str, Filters]:
-    """The filtered views: everything, the busiest site (the slowest single-site view) and
-    one procedure over the last two years."""
+    """The filtered views: everything, the busiest site (the slowest single-site view), the
+    last year, and one procedure over the last two years."""
     by_site: dict[str, int] = {}
     for rel, entry in manifest["partitions"].items():
         site = rel.split("/")[0].removeprefix("site=")
@@ -138,6 +143,7 @@ def views(manifest: dict[str, Any]) -> dict[str, Filters]:
     return {
         "unfiltered": Filters(),
         "one_site": Filters(site=busiest),
+        "one_year": Filters(year_from=last_year, year_to=last_year),
         "year_procedure": Filters(year_from=last_year - 1, procedure="tubular_microdiscectomy"),
     }
 
@@ -148,8 +154,11 @@ def _print_setup_times(request: pytest.FixtureRequest) -> Iterator[None]:
     plugins = request.config.pluginmanager
     reporter = plugins.get_plugin("terminalreporter")
     capture = plugins.get_plugin("capturemanager")
-    if reporter is not None and capture is not None and SETUP_SECONDS:
-        figures = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in SETUP_SECONDS.items())
+    if reporter is not None and capture is not None and (SETUP_SECONDS or FIGURES):
+        figures = ", ".join(
+            [f"{name} {seconds:.1f} s" for name, seconds in SETUP_SECONDS.items()]
+            + [f"{name} {value}" for name, value in FIGURES.items()]
+        )
         with capture.global_and_fixture_disabled():
             reporter.write_line(
                 f"\nregistry benchmarks at {EPISODES:,} episodes, untimed setup: {figures}"
@@ -239,19 +248,12 @@ def reference(registry: Registry, views: dict[str, Filters]) -> Callable[[str], 
 
 @pytest.fixture(scope="module")
 def registry(data_dir: Path) -> Registry:
+    """The dataset as the dashboards open it: through its analytics store (built once per
+    dataset version and kept beside the cached dataset; a first run builds it here)."""
     started = time.perf_counter()
-    loaded = Registry(data_dir)
-    SETUP_SECONDS["duckdb load"] = time.perf_counter() - started
-    return loaded
-
-
-@pytest.fixture(scope="module")
-def warm_registry(registry: Registry) -> Registry:
-    """The registry with the funnels' national risk models fitted and cached."""
-    started = time.perf_counter()
-    report.funnels(registry, Filters())
-    SETUP_SECONDS["duckdb first funnels (fits the risk models)"] = time.perf_counter() - started
-    return registry
+    store.prepare(data_dir)
+    SETUP_SECONDS["analytics store (built or found)"] = time.perf_counter() - started
+    return store.open_registry(data_dir, memory_limit="1GB")
 
 
 def duckdb_descriptive(registry: Registry, filters: Filters) -> dict[str, Any]:
@@ -264,13 +266,60 @@ def duckdb_descriptive(registry: Registry, filters: Filters) -> dict[str, Any]:
     }
 
 
-def test_duckdb_load(benchmark, data_dir: Path, manifest: dict[str, Any]) -> None:
-    loaded = benchmark.pedantic(Registry, args=(data_dir,), rounds=1, iterations=1)
-    with loaded.cursor() as db:
-        counts = {
-            table: db.execute(f"SELECT count(*) FROM {table}").fetchone()[0] for table in TABLES
-        }
-    assert counts == {table: manifest["counts"][table] for table in TABLES}
+def test_duckdb_store_build(benchmark, data_dir: Path, manifest: dict[str, Any], tmp_path) -> None:
+    """Everything done once per dataset version: the Parquet files loaded into a DuckDB file
+    with the cubes, the national risk models fitted, the unfiltered report computed."""
+    target = tmp_path / "store.duckdb"
+    benchmark.pedantic(
+        store._build, args=(data_dir, target, lambda stage: None), rounds=1, iterations=1
+    )
+    built = Registry(data_dir, database=target, read_only=True)
+    with built.cursor() as db:
+        episodes = db.execute("SELECT count(*) FROM episodes").fetchone()[0]
+        answers = db.execute("SELECT sum(n) FROM trajectory_cube").fetchone()[0]
+        scored = db.execute(
+            "SELECT count(score) FROM read_parquet(?)",
+            [str(data_dir / "outcomes" / "**" / "*.parquet")],
+        ).fetchone()[0]
+    assert episodes == manifest["counts"]["episodes"]
+    assert answers == scored  # every scored answer is in the cube, once
+    kept = built.stored_report(report.REPORT_VERSION)
+    assert kept is not None and kept["summary"]["episodes"] == episodes
+    built.close()
+
+
+def test_duckdb_store_open(benchmark, data_dir: Path, registry: Registry) -> None:
+    """What a web worker pays to open the dataset (the store exists)."""
+    opened = benchmark.pedantic(
+        lambda: Registry(
+            data_dir, database=store.store_path(data_dir), read_only=True, memory_limit="1GB"
+        ),
+        rounds=rounds(10, 5),
+        iterations=1,
+    )
+    assert opened.summary(Filters()) == registry.summary(Filters())
+
+
+def test_unfiltered_report_served(benchmark, registry: Registry, reference) -> None:
+    """The full unfiltered report as the dashboard, the PDF and 'registry report' get it:
+    kept in the store, read and parsed (the per-process cache is emptied every round)."""
+
+    def served() -> dict[str, Any]:
+        report.forget_reports()
+        return report.build_report(registry, Filters())
+
+    result = benchmark.pedantic(served, rounds=rounds(20, 10), warmup_rounds=1, iterations=1)
+    assert result["summary"]["episodes"] == reference("unfiltered")["summary"]["episodes"]
+    assert result["comparisons"] and result["funnels"]
+
+
+def test_unfiltered_report_computed(benchmark, registry: Registry, reference) -> None:
+    """The same report computed from the store's tables (what building the store pays, and
+    what a new method version would cost on first use)."""
+    result = benchmark.pedantic(
+        report.compute_report, args=(registry, Filters()), rounds=1, iterations=1
+    )
+    assert result["summary"]["episodes"] == reference("unfiltered")["summary"]["episodes"]
 
 
 @pytest.mark.parametrize("view", ["unfiltered", "one_site", "year_procedure"])
@@ -288,10 +337,10 @@ def test_duckdb_descriptive(benchmark, registry, views, reference, manifest, vie
 
 
 @pytest.mark.parametrize("view", ["unfiltered", "one_site"])
-def test_duckdb_funnels_warm(benchmark, warm_registry, views, reference, view) -> None:
+def test_duckdb_funnels(benchmark, registry, views, reference, view) -> None:
     result = benchmark.pedantic(
         report.funnels,
-        args=(warm_registry, views[view]),
+        args=(registry, views[view]),
         rounds=rounds(20, 5),
         warmup_rounds=1,
         iterations=1,
@@ -303,25 +352,104 @@ def test_duckdb_funnels_warm(benchmark, warm_registry, views, reference, view) -
         assert [point["label"] for point in sites] == [views[view].site]
 
 
-def test_duckdb_comparisons_unfiltered(benchmark, registry, reference) -> None:
+@pytest.mark.parametrize("view", ["unfiltered", "one_year", "one_site"])
+def test_duckdb_comparisons(benchmark, registry, views, reference, view) -> None:
     result = benchmark.pedantic(
-        report.comparisons, args=(registry, Filters()), rounds=1, iterations=1
+        report.comparisons, args=(registry, views[view]), rounds=rounds(3, 1), iterations=1
     )
-    assert result
-    assert all(row["n"] <= reference("unfiltered")["summary"]["episodes"] for row in result)
+    if view != "one_site":  # a small site may have too few cases of a group to compare
+        assert result
+    episodes = reference(view)["summary"]["episodes"]
+    assert all(row["n"] + row["n_dropped"] <= episodes for row in result)
 
 
-@pytest.mark.parametrize("view", ["one_site", "year_procedure"])
-def test_duckdb_full_view_warm(benchmark, warm_registry, views, reference, view) -> None:
-    """A whole filtered dashboard view (descriptive figures, adjusted comparisons and funnels,
-    risk models already fitted), not served from the report cache."""
-    result = benchmark.pedantic(
-        report._build,
-        args=(warm_registry, views[view]),
-        rounds=rounds(10, 3),
-        iterations=1,
-    )
+@pytest.mark.parametrize("view", ["one_site", "one_year", "year_procedure"])
+def test_duckdb_dashboard_page(benchmark, registry, views, reference, view) -> None:
+    """A filtered dashboard page as the server builds it: every figure (descriptive,
+    adjusted comparisons, funnels) and the charts' specs, with no report cache to help. The
+    charts themselves are images the browser fetches alongside (next test)."""
+
+    def page() -> dict[str, Any]:
+        report.forget_reports()
+        built = report.build_report(registry, views[view])
+        assert len(report_charts(built)) >= 4
+        return built
+
+    result = benchmark.pedantic(page, rounds=rounds(10, 3), iterations=1)
     assert result["summary"]["episodes"] == reference(view)["summary"]["episodes"]
+
+
+@pytest.mark.parametrize("view", ["one_site", "one_year", "year_procedure"])
+def test_duckdb_dashboard_slowest_chart(benchmark, registry, views, view) -> None:
+    """The slowest chart image of the view, from an empty cache (a worker that did not
+    serve the page computes the chart's own section of the report, then renders it)."""
+    keys = [chart.key for chart in report_charts(report.build_report(registry, views[view]))]
+
+    def one(key: str) -> float:
+        report.forget_reports()
+        forget_rendered()
+        started = time.perf_counter()
+        section = chart_section(key)
+        assert section is not None
+        drawn = [
+            c
+            for c in section_charts(section, report.build_section(registry, views[view], section))
+            if c.key == key
+        ]
+        assert drawn and drawn[0].svg.startswith("<svg")
+        return time.perf_counter() - started
+
+    slowest = max(keys, key=one)
+    benchmark.extra_info["chart"] = slowest
+    benchmark.pedantic(one, args=(slowest,), rounds=rounds(5, 3), iterations=1)
+
+
+@pytest.mark.parametrize("view", ["one_site", "one_year", "year_procedure"])
+def test_duckdb_dashboard_serial(benchmark, registry, views, reference, view) -> None:
+    """Page and every chart one after the other in one process (the worst case: one
+    worker, nothing cached)."""
+
+    def everything() -> dict[str, Any]:
+        report.forget_reports()
+        forget_rendered()
+        built = report.build_report(registry, views[view])
+        for chart in report_charts(built):
+            assert chart.svg.startswith("<svg")
+        return built
+
+    result = benchmark.pedantic(everything, rounds=rounds(5, 3), iterations=1)
+    assert result["summary"]["episodes"] == reference(view)["summary"]["episodes"]
+
+
+def test_web_worker_memory(data_dir: Path, registry: Registry, views) -> None:
+    """Peak memory of a process that opens the store and serves the unfiltered report and
+    every filtered view (its own process, so pandas and PostgreSQL here do not count)."""
+    script = """
+import json, resource, sys
+from spinepath.registry import store
+from spinepath.registry.analytics import Filters
+from spinepath.registry.charts import chart_section, report_charts, section_charts
+from spinepath.registry.report import build_report
+registry = store.open_registry(sys.argv[1], memory_limit="1GB")
+for filters in [Filters(), *[Filters(**json.loads(f)) for f in sys.argv[2:]]]:
+    for chart in report_charts(build_report(registry, filters)):
+        chart.svg
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+    import subprocess
+    import sys
+
+    argv = [json.dumps(v.to_json()) for v in views.values() if not v.empty]
+    done = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", script, str(data_dir), *argv],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "spinepath.config.settings"},
+    )
+    peak_mb = int(done.stdout.split()[-1]) / 1024
+    FIGURES["web worker peak memory"] = f"{peak_mb:,.0f} MB"
+    assert peak_mb > 0
 
 
 # ---------------------------------------------------------------------------------------

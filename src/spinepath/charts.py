@@ -30,3 +30,8 @@ def _svg(spec: str) -> SafeString:
     # vl-convert escapes every text it draws; the SVG holds no script. The figure around it
     # carries the text alternative, so the SVG itself is hidden from screen readers.
     return mark_safe(svg.replace("<svg ", '<svg aria-hidden="true" focusable="false" ', 1))  # noqa: S308
+
+
+def forget_rendered() -> None:
+    """Empty the cache of rendered charts (benchmarks measure the render itself)."""
+    _svg.cache_clear()

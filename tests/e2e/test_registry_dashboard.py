@@ -34,6 +34,12 @@ def test_an_analyst_filters_the_dashboard(page: Page, live_server, site, registr
     expect(
         page.get_by_role("img", name="MISS against open surgery, adjusted for case mix")
     ).to_be_visible()
+    # The charts are images of their own: the first one arrives and is drawn.
+    first_chart = page.locator(".registry-charts img").first
+    expect(first_chart).to_be_visible()
+    page.wait_for_function(
+        "img => img.complete && img.naturalWidth > 0", arg=first_chart.element_handle()
+    )
     assert violations(page) == []
 
     site_code = page.locator("#id_site option").nth(2).get_attribute("value")

@@ -172,12 +172,20 @@ class Clinic:
         )
 
         # C: in New York, operated 10 days ago, still in hospital.
-        self.patient_c = PatientFactory(site=self.south, given_name="Cornelius")
+        self.patient_c = PatientFactory(
+            site=self.south, given_name="Cornelius", family_name="Abernathy-Quist"
+        )
         self.surgery_c = timezone.now().astimezone(NEW_YORK).date() - timedelta(days=10)
         self.c = self._operate(self.patient_c, self.south_surgeon, self.surgery_c, NEW_YORK)
 
         # D: not operated, never in the registry.
-        self.d = EpisodeFactory(patient=PatientFactory(site=self.north, given_name="Dorothea"))
+        # Names are fixed: a random one ("Lin", "Tom") could be part of a column's vocabulary
+        # ("baseline", "discectomy") and fail the identifier scan by chance.
+        self.d = EpisodeFactory(
+            patient=PatientFactory(
+                site=self.north, given_name="Dorothea", family_name="Wolstenholme"
+            )
+        )
 
     def _operate(self, patient, surgeon, day, zone, *, stay_hours=None, **fields):
         start = _at(day, 9, zone)
@@ -298,17 +306,17 @@ def test_the_episode_rows_say_what_happened(clinic, tmp_path):
     assert a["persistent_opioid"] is True
     assert a["complication"] and a["major_complication"] and a["ssi"]
     assert a["readmit_30"] and a["readmit_90"] and a["reop_30"] and a["reop_90"]
-    assert a["follow_up_days"] == 500
+    assert a["follow_up_months"] == 16  # 500 days: 16 completed months of 30.4375 days
 
     b = episodes[pseudonym(KEY.encode(), "episode", clinic.b.public_id)]
     assert (b["procedure_group"], b["same_day"], b["los_hours"]) == ("decompression", True, 5)
     assert b["persistent_opioid"] is None  # no check-in on days 90-180
     assert not (b["complication"] or b["ssi"] or b["readmit_90"] or b["reop_90"])
-    assert b["follow_up_days"] == 40
+    assert b["follow_up_months"] == 1
     assert b["smoker"] is None and b["bmi"] is None  # no assessment recorded
 
     c = episodes[pseudonym(KEY.encode(), "episode", clinic.c.public_id)]
-    assert c["site"] == "south" and c["follow_up_days"] == 10
+    assert c["site"] == "south" and c["follow_up_months"] == 0
     for column in ("los_hours", "same_day", "discharge_mme"):
         assert c[column] is None  # not discharged
 
@@ -336,6 +344,7 @@ def test_outcomes_and_complications(clinic, tmp_path):
         "readmitted": True,
         "reoperated": True,
         "reported_by": "staff",
+        "category": "ssi",
         "site": "north",
         "year": clinic.surgery_a.year,
     }
@@ -539,14 +548,54 @@ def test_a_partition_without_rows_is_removed(clinic, tmp_path):
     )
 
 
-def test_passing_a_follow_up_horizon_rewrites_the_partition(clinic, tmp_path):
+def _months(out: Path) -> dict[str, int]:
+    return {r["site"] + str(r["year"]): r["follow_up_months"] for r in _read(out, "episodes")}
+
+
+def test_completing_a_month_of_follow_up_rewrites_the_partition(clinic, tmp_path):
     now = timezone.now()
+    a, b, c = (f"north{clinic.surgery_a.year}", f"north{clinic.surgery_b.year}", "south")
+    c += str(clinic.surgery_c.year)
     extract(tmp_path, now=now)
-    # 20 days on, C passes 30 days of follow-up; A and B pass no horizon (500, 60 days).
+    assert _months(tmp_path) == {a: 16, b: 1, c: 0}  # 500, 40 and 10 days
+    # A day on, no episode completes a month: nothing is written.
+    assert extract(tmp_path, now=now + timedelta(days=1)).written == 0
+    # 20 days on A completes a month (520 days; B 60, C 30 days: not yet), and C's 30-day
+    # SSI window (days 0-29) is over, so its SSI flag turns from unknown to false.
+    before = _files(tmp_path)
     summary = extract(tmp_path, now=now + timedelta(days=20))
-    assert summary.written == 1
-    c = [r for r in _read(tmp_path, "episodes") if r["site"] == "south"]
-    assert c[0]["follow_up_days"] == 30
+    assert (summary.written, summary.unchanged) == (2, 1)
+    assert _months(tmp_path) == {a: 17, b: 1, c: 0}
+    for path, stamp in _files(tmp_path).items():
+        rewritten = f"site=north/year={clinic.surgery_a.year}" in path or "site=south" in path
+        assert (stamp == before[path]) == (not rewritten), path
+    # 21 days on B (61 days) and C (31 days) complete one more.
+    summary = extract(tmp_path, now=now + timedelta(days=21))
+    assert (summary.written, summary.unchanged) == (2, 1)
+    assert _months(tmp_path) == {a: 17, b: 2, c: 1}
+
+
+def test_a_window_not_yet_over_leaves_its_flag_unknown(clinic, tmp_path):
+    """No event yet is not "no event": a flag is null until its window is over, true as
+    soon as an event is recorded."""
+    extract(tmp_path)
+    rows = {r["site"] + str(r["year"]): r for r in _read(tmp_path, "episodes")}
+    a = rows[f"north{clinic.surgery_a.year}"]  # 500 days: every window over, events in them
+    b = rows[f"north{clinic.surgery_b.year}"]  # 40 days, no events
+    c = rows[f"south{clinic.surgery_c.year}"]  # 10 days, no events
+    flags = ("complication", "major_complication", "ssi", "readmit_30", "readmit_90", "reop_30")
+    assert {f: a[f] for f in flags} == dict.fromkeys(flags, True)
+    assert a["reop_90"] is True
+    assert {f: c[f] for f in (*flags, "reop_90")} == dict.fromkeys((*flags, "reop_90"), None)
+    # B: the 30-day windows (and a microdiscectomy's 30-day SSI window) are over; the
+    # 90-day ones are not.
+    assert (b["readmit_30"], b["reop_30"], b["ssi"]) == (False, False, False)
+    assert (b["readmit_90"], b["reop_90"], b["complication"], b["major_complication"]) == (
+        None,
+        None,
+        None,
+        None,
+    )
 
 
 def test_from_scratch_and_a_new_key_rewrite_everything(clinic, tmp_path, settings):

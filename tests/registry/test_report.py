@@ -30,6 +30,7 @@ BASE = {
     "smoker": False,
     "diabetes": False,
     "baseline_odi": 40.0,
+    "baseline_ndi": None,
     "baseline_nrs_back": 6.0,
     "baseline_nrs_leg": 7.0,
     "ebl_ml": 50,
@@ -45,7 +46,7 @@ BASE = {
     "readmit_90": False,
     "reop_30": False,
     "reop_90": False,
-    "follow_up_days": 400,
+    "follow_up_months": 13,
 }
 
 
@@ -275,13 +276,44 @@ def test_the_dashboard_draws_the_report_for_analysts(client, analyst, dashboard_
     html = page.content.decode()
     assert page.status_code == 200
     assert "5 episodes" in html
-    assert html.count("<svg") >= 4
+    # The charts are images of their own, for the same filters.
+    assert html.count('src="/registry/charts/') >= 4
+    assert 'src="/registry/charts/forest.svg?"' in html
     filtered = client.get("/registry/", {"site": "B"}).content.decode()
     assert "2 episodes" in filtered
     bad = client.get("/registry/", {"year_from": "2025", "year_to": "2024"})
     assert bad.status_code == 400
     assert "starts after it ends" in bad.content.decode()
     assert client.get("/registry/", {"site": "Z"}).status_code == 400
+
+
+@pytest.mark.django_db
+def test_each_chart_is_an_svg_image_for_the_filters(client, analyst, dashboard_data):
+    from spinepath.audit.models import AccessLog
+
+    client.force_login(analyst)
+    chart = client.get("/registry/charts/rates-decompression.svg", {"site": "A"})
+    assert chart.status_code == 200
+    assert chart["Content-Type"] == "image/svg+xml"
+    assert chart["Content-Security-Policy"].startswith("default-src 'none'")
+    assert "private" in chart["Cache-Control"]
+    svg = chart.content.decode()
+    assert svg.startswith("<svg") and "<script" not in svg
+    # The same chart for another site draws other figures.
+    other = client.get("/registry/charts/rates-decompression.svg", {"site": "B"})
+    assert other.status_code == 200 and other.content != chart.content
+    assert AccessLog.objects.filter(purpose="registry chart rates-decompression").count() == 2
+    # No fusion in this dataset: a chart of its rates does not exist.
+    assert client.get("/registry/charts/rates-fusion.svg").status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_chart_that_is_not_there_or_bad_filters(client, analyst, dashboard_data):
+    client.force_login(analyst)
+    assert client.get("/registry/charts/secrets.svg").status_code == 404
+    assert client.get("/registry/charts/funnel-nothing-unit.svg").status_code == 404
+    bad = client.get("/registry/charts/forest.svg", {"year_from": "2025", "year_to": "2024"})
+    assert bad.status_code == 400 and b"starts after it ends" in bad.content
 
 
 @pytest.mark.django_db
@@ -309,6 +341,7 @@ def test_only_analysts_and_admins_see_the_registry(client, nurse, patient, dashb
         assert client.get("/registry/").status_code == 403
         assert client.get("/registry/tables/rates.csv").status_code == 403
         assert client.get("/registry/report.pdf").status_code == 403
+        assert client.get("/registry/charts/forest.svg").status_code == 403
 
 
 # --- the command ------------------------------------------------------------------------

@@ -176,6 +176,7 @@ def test_vocabularies_match_the_clinical_core(synth_tables: dict[str, pa.Table])
         "organ_space",
     }
     assert set(complications["reported_by"].to_pylist()) == {"staff", "patient"}
+    assert set(complications["category"].to_pylist()) == set(dataset.COMPLICATION_CATEGORIES)
 
 
 # ---------------------------------------------------------------------------
@@ -220,7 +221,9 @@ def test_no_direct_identifiers_anywhere(synth_tables: dict[str, pa.Table]) -> No
 
 def test_case_mix_and_theatre_figures_are_plausible(synth_tables) -> None:
     e = synth_tables["episodes"].to_pandas()
-    assert e.age.between(18, 95).all() and 50 < e.age.mean() < 65
+    # Top-coded as the extract writes it: 90 means 90 or older.
+    assert e.age.between(18, 90).all() and 50 < e.age.mean() < 65
+    assert (e.age == 90).mean() > 2 * (e.age == 89).mean() > 0  # 90 holds 90-95
     assert e.groupby("diagnosis").age.mean()["vertebral_compression_fracture"] > 68
     assert e.groupby("diagnosis").age.mean()["lumbar_disc_herniation"] < 50
     assert e.bmi.dropna().between(15, 65).all() and 26 < e.bmi.mean() < 31
@@ -250,8 +253,9 @@ def test_case_mix_and_theatre_figures_are_plausible(synth_tables) -> None:
         .filter(pc.equal(synth_tables["complications"]["clavien_dindo"], "V"))["episode_key"]
         .to_pylist()
     )
-    short = e[e.follow_up_days < SynthParams().extract_lag_days]
-    assert short.episode_key.isin(died).all()
+    # Fewer completed months than the extract lag allows: only after a death.
+    short = e[e.follow_up_months < SynthParams().extract_lag_days // 30.4375]
+    assert len(short) and short.episode_key.isin(died).all()
 
 
 def _window_days() -> dict[str, tuple[int, int]]:
@@ -278,7 +282,9 @@ def test_outcomes_are_on_the_instruments_grids_inside_the_windows(synth_tables) 
     for timepoint, rows in o.groupby("timepoint"):
         low, high = spans[timepoint]
         assert rows.days_from_surgery.between(low, high).all(), timepoint
-    assert (o.days_from_surgery.to_numpy() <= e.follow_up_days.loc[o.episode_key].to_numpy()).all()
+    # Answered before the reference date: inside the completed months plus the one running.
+    months = e.follow_up_months.loc[o.episode_key].to_numpy()
+    assert (o.days_from_surgery.to_numpy() < (months + 1) * 30.4375).all()
     for instrument, rows in o.groupby("instrument"):
         score = rows.score
         if instrument in ("odi", "ndi"):
@@ -305,7 +311,7 @@ def test_missingness_rises_over_time(synth_tables, synth_params: SynthParams) ->
     o = synth_tables["outcomes"].to_pandas()
     e = synth_tables["episodes"].to_pandas()
     # Episodes whose 12-month window closed before the reference date and who did not die.
-    complete = e[e.follow_up_days > 430].episode_key
+    complete = e[e.follow_up_months >= 15].episode_key  # 457 days or more
     answered = o[o.episode_key.isin(complete)].groupby("timepoint").episode_key.nunique()
     missing = 1 - answered / len(complete)
     order = ["baseline", "2w", "6w", "3m", "12m"]
@@ -350,10 +356,44 @@ def test_baseline_scores_match_the_outcome_rows(synth_tables) -> None:
     base = base.reindex(e.index)
     for column, instrument in (
         ("baseline_odi", "odi"),
+        ("baseline_ndi", "ndi"),
         ("baseline_nrs_back", "nrs-back"),
         ("baseline_nrs_leg", "nrs-leg"),
     ):
         assert e[column].equals(base[instrument].rename(column)), column
+    # Cervical episodes have a baseline NDI and no ODI; lumbar ones the other way round.
+    cervical = e.diagnosis == "cervical_radiculopathy"
+    assert e[cervical].baseline_odi.isna().all() and e[~cervical].baseline_ndi.isna().all()
+    assert 0.8 < e[cervical].baseline_ndi.notna().mean() < 1.0
+    assert e.baseline_ndi.dropna().between(0, 100).all()
+
+
+def test_follow_up_is_in_completed_months_to_the_reference_date(synth_tables) -> None:
+    e = synth_tables["episodes"].to_pandas()
+    reference = SynthParams().reference_date
+    first = pd.to_datetime(dict(year=e.year, month=e.surgery_month, day=1))
+    last = first + pd.offsets.MonthEnd(0)
+    # Surgery on some day of its month: the months lie between those of its last and first
+    # day (fewer only after a death).
+    most = ((pd.Timestamp(reference) - first).dt.days * 16 // 487).to_numpy()
+    least = ((pd.Timestamp(reference) - last).dt.days * 16 // 487).to_numpy()
+    months = e.follow_up_months.to_numpy()
+    assert (months <= most).all() and (months >= 0).all()
+    assert ((months >= least) | e.los_hours.isna() | e.major_complication).all()
+    assert (months >= least).mean() > 0.99
+    assert synth_tables["episodes"].schema.field("follow_up_months").type == pa.int16()
+
+
+def test_complication_categories(synth_tables) -> None:
+    c = synth_tables["complications"].to_pandas()
+    # An SSI is always category ssi, and nothing else is.
+    assert ((c.category == "ssi") == c.ssi_depth.notna()).all()
+    assert c.category.notna().all()
+    share = c.category.value_counts(normalize=True)
+    assert 0.25 < share["medical"] < 0.6 and 0.25 < share["surgical"] < 0.6
+    # Returns to theatre are mostly surgical or SSI washouts; medical ones mostly not.
+    reoperated = c[c.reoperated].category.value_counts(normalize=True)
+    assert reoperated.get("medical", 0) < 0.2
 
 
 # ---------------------------------------------------------------------------
@@ -403,6 +443,9 @@ def effects() -> dict[str, dict[str, pd.DataFrame]]:
         twelve = o.filter(
             pc.and_(pc.equal(o["instrument"], "odi"), pc.equal(o["timepoint"], "12m"))
         )
+        c = tables["complications"]
+        medical = set(c.filter(pc.equal(c["category"], "medical"))["episode_key"].to_pylist())
+        e = e.assign(medical=e.episode_key.isin(medical).astype(int))
         frames[name] = {"episodes": e, "odi12": twelve.to_pandas()}
     return frames
 
@@ -482,6 +525,19 @@ def test_planted_ssi_effect_shows_crude_and_adjusted(effects) -> None:
     assert 0.22 < estimate < 0.4 and high < 0.5  # planted: 0.3 (Park 2018)
     estimate, _, _ = _adjusted_ssi_or(effects["null"]["episodes"])
     assert 0.82 < estimate < 1.22
+
+
+def test_planted_medical_effect_shows_in_the_medical_category(effects) -> None:
+    # Goldstein 2016: medical adverse events RR 0.39 with MISS, planted on the medical kind;
+    # the category also holds half the minor and all unrelated events, which MISS does not
+    # change, so the adjusted odds ratio is diluted towards 1 but stays clearly below it.
+    def adjusted(e: pd.DataFrame) -> float:
+        e = _compared(e)
+        beta, _ = _logistic(e.medical.to_numpy(float), _design(e, "procedure_group"))
+        return float(np.exp(beta[1]))
+
+    assert adjusted(effects["planted"]["episodes"]) < 0.8
+    assert 0.8 < adjusted(effects["null"]["episodes"]) < 1.25
 
 
 def test_confounding_by_indication_makes_crude_differ_from_adjusted(effects) -> None:
@@ -634,3 +690,15 @@ def test_cli_output_is_a_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     target.write_text("", encoding="utf-8")
     assert main(["synth", "--episodes", "5", "--out", str(target)]) == 2
     assert capsys.readouterr().err.count("\n") == 1
+
+
+def test_force_replaces_the_analytics_store_with_the_dataset(tmp_path: Path) -> None:
+    from spinepath.registry import store, synth
+
+    assert synth.ANALYTICS_STORE == store.STORE_DIR  # kept in step without importing DuckDB
+    params = SynthParams(episodes=300, sites=8, surgeons=20, years=2)
+    generate(tmp_path, params, seed=1)
+    (tmp_path / synth.ANALYTICS_STORE).mkdir()
+    (tmp_path / synth.ANALYTICS_STORE / "old.duckdb").write_bytes(b"stale")
+    generate(tmp_path, params, seed=2, overwrite=True)
+    assert not (tmp_path / synth.ANALYTICS_STORE).exists()

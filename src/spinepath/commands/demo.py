@@ -57,6 +57,10 @@ def run(args: argparse.Namespace) -> int:
                 seed=20261124,
                 progress=bar.update,
             )
+    if (registry_dir / "manifest.json").exists():
+        from spinepath.registry.store import prepare_with_bar
+
+        prepare_with_bar(registry_dir)
     print()
     print("spinepath demo clinic" + (" (already loaded)" if not summary.created else ""))
     print(

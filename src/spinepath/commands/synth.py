@@ -15,6 +15,9 @@ Healthier patients are more often operated on through MISS, so crude
 comparisons overstate the benefit that risk adjustment recovers. A few surgeons
 and sites are planted outliers (listed in manifest.json).
 
+Then builds the dataset's analytics store (DIR/.analytics/, see 'spinepath registry
+extract --help'), which the dashboards and 'registry report' read.
+
 The same --seed and options give the same files. A progress bar is shown on
 standard error; a JSON summary (counts, files, bytes, seconds) is printed on
 standard output. DIR must be empty or new; --force replaces a dataset that
@@ -126,5 +129,9 @@ def run(args: argparse.Namespace) -> int:
     except OSError as exc:
         sys.stderr.write(f"spinepath synth: cannot write {out}: {exc.strerror or exc}\n")
         return 1
+    # The dashboards and 'registry report' read the dataset through its analytics store.
+    from spinepath.registry.store import prepare_with_bar
+
+    prepare_with_bar(out)
     sys.stdout.write(json.dumps(summary.to_json()) + "\n")
     return 0

@@ -267,6 +267,10 @@ SPINEPATH = {
     # The pseudonymised registry dataset the dashboards read (spinepath registry extract,
     # or spinepath synth, write it).
     "REGISTRY_DATA_DIR": os.environ.get("SPINEPATH_REGISTRY_DATA_DIR", str(DATA_DIR / "registry")),
+    # DuckDB's memory cap in each process that shows the registry. The dataset is read from
+    # its analytics store (a file shared through the operating system's cache), so this
+    # bounds the queries' working memory, not the dataset's size.
+    "REGISTRY_MEMORY_LIMIT": os.environ.get("SPINEPATH_REGISTRY_MEMORY_LIMIT", "1GB"),
     # The registry extract's own secret: pseudonymous keys are HMAC-SHA256 under it, so the
     # same patient keeps the same key across extracts and nobody without it can link a key
     # back to a record. At least 32 characters; keep it apart from SECRET_KEY and never

@@ -1,11 +1,13 @@
 """Registry analytics in DuckDB over the pseudonymised Parquet dataset (dataset.py).
 
-A :class:`Registry` loads the dataset once into an in-memory DuckDB database (the Parquet
-files are read in parallel; a national dataset of a million episodes fits in a few hundred
-megabytes) together with one derived table, ``scores``, that puts each episode's baseline,
-3-month and 12-month scores side by side. Every figure of the report is then a SQL query
-over those tables with the filters applied, and the risk-adjusted comparisons and funnel
-plots are fitted with spinepath.registry.stats on arrays fetched from it.
+A :class:`Registry` loads the dataset once (the Parquet files are read in parallel) into a
+DuckDB database: the episodes, with their 12-month ODI change beside the case mix, and
+two cubes of the 20 million questionnaire answers pre-summed by every filter column
+(trajectories and MCID attainment). The answers themselves are not kept. Every figure of
+the report is then a SQL query over those tables with the filters applied, and the
+risk-adjusted comparisons and funnel plots are fitted with spinepath.registry.stats on
+arrays fetched from it. spinepath.registry.store keeps that database in a file per
+dataset version, which web workers open read-only.
 
 Filters (period, site, surgeon, procedure, approach) restrict the episodes; every other
 table is joined to the filtered episodes, so all figures describe the same patients.
@@ -15,13 +17,15 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 import duckdb
+import numpy as np
+import pandas as pd
 
 from spinepath.clinical.outcomes import RELATIVE_30
 
@@ -49,6 +53,8 @@ TIMEPOINTS = ("baseline", "2w", "6w", "3m", "12m", "24m")
 # Asher 2020; clinical.outcomes.RELATIVE_30). Compared with a 1e-9 allowance, so that an
 # exact 30 % (100 → 70) is not lost to binary rounding of 0.3 x 100.
 MCID_FRACTION = float(RELATIVE_30.threshold)
+# SQL for the baseline disability index of an episode (see Registry.frame).
+BASELINE_DISABILITY = "coalesce(e.baseline_odi, e.baseline_ndi)"
 
 
 class DatasetError(ValueError):
@@ -89,34 +95,68 @@ class Filters:
 
 
 class Registry:
-    """One dataset, loaded once, queried many times (thread-safe through cursors)."""
+    """One dataset, loaded once, queried many times (thread-safe through cursors).
 
-    def __init__(self, data_dir: Path | str) -> None:
+    By default the dataset is loaded into an in-memory database. With ``database`` it is
+    loaded into that DuckDB file instead (spinepath.registry.store builds one per dataset
+    version), and with ``read_only`` as well an existing file is opened without loading:
+    every web worker then shares the operating system's cache of one file instead of
+    holding its own copy of the dataset.
+    """
+
+    def __init__(
+        self,
+        data_dir: Path | str,
+        *,
+        database: Path | None = None,
+        read_only: bool = False,
+        memory_limit: str | None = None,
+    ) -> None:
         self.data_dir = Path(data_dir)
         manifest = self.data_dir / "manifest.json"
         if not manifest.is_file():
             raise DatasetError(f"{self.data_dir} is not a registry dataset (no manifest.json)")
         self.manifest = json.loads(manifest.read_text())
-        self._db = duckdb.connect(":memory:")
+        config = {"memory_limit": memory_limit} if memory_limit else {}
+        if read_only and database is None:
+            raise ValueError("read_only needs a database file")
+        self._db = duckdb.connect(
+            ":memory:" if database is None else str(database), read_only=read_only, config=config
+        )
+        self.read_only = read_only
         self._lock = threading.Lock()
         self._expected_lock = threading.Lock()
-        self._expected: set[str] = set()
-        self._load()
+        if not read_only:
+            self._load()
+        self._expected = self._expected_columns()
+        self._joined: set[str] = set()  # expected risks in a temporary table, not a column
+
+    def _has_table(self, name: str) -> bool:
+        with self.cursor() as db:
+            found = db.execute(
+                "SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [name]
+            ).fetchone()
+        return bool(found and found[0])
 
     def _load(self) -> None:
         for table in ("episodes", "outcomes", "complications"):
-            files = self.data_dir / table / "**" / "*.parquet"
             if not any((self.data_dir / table).rglob("*.parquet")):
                 raise DatasetError(f"{self.data_dir} has no {table} files")
-            self._db.execute(
-                f"CREATE TABLE {table} AS SELECT * FROM read_parquet(?, hive_partitioning = true,"
-                " hive_types = {'site': VARCHAR, 'year': INTEGER})",
-                [str(files)],
-            )
-        # One row per episode: the scores the MCID and trajectory figures need.
+        # The answers and the per-episode scores are needed only to build the cubes and
+        # the episodes' derived columns below, so they are temporary: never written to a
+        # database file, and dropped once loaded.
+        read = (
+            "read_parquet(?, hive_partitioning = true,"
+            " hive_types = {'site': VARCHAR, 'year': INTEGER})"
+        )
+        self._db.execute(
+            f"CREATE TEMP TABLE outcomes AS SELECT * FROM {read}",
+            [str(self.data_dir / "outcomes" / "**" / "*.parquet")],
+        )
+        # One row per episode and instrument: the scores the MCID figures need.
         self._db.execute(
             """
-            CREATE TABLE scores AS
+            CREATE TEMP TABLE scores AS
             SELECT episode_key, instrument,
                    max(score::DOUBLE) FILTER (WHERE timepoint = 'baseline') AS baseline,
                    max(score::DOUBLE) FILTER (WHERE timepoint = '3m') AS m3,
@@ -125,6 +165,18 @@ class Registry:
             WHERE instrument IN ('odi', 'ndi', 'nrs-back', 'nrs-leg')
             GROUP BY episode_key, instrument
             """
+        )
+        # Episodes in site, surgeon and year order, so that a filtered query skips the
+        # blocks outside its slice; with the 12-month ODI change beside the case mix.
+        self._db.execute(
+            f"""
+            CREATE TABLE episodes AS
+            SELECT e.*, s.baseline - s.m12 AS odi_change_12m
+            FROM {read} e
+            LEFT JOIN scores s ON s.episode_key = e.episode_key AND s.instrument = 'odi'
+            ORDER BY e.site, e.surgeon_key, e.year
+            """,
+            [str(self.data_dir / "episodes" / "**" / "*.parquet")],
         )
         # Cubes: the questionnaire figures pre-summed by every filter column, so a report
         # never joins the 20 million answers again (sums of n, score and score² give the
@@ -158,6 +210,8 @@ class Registry:
             """,
             [MCID_FRACTION, MCID_FRACTION],
         )
+        self._db.execute("DROP TABLE outcomes")
+        self._db.execute("DROP TABLE scores")
 
     @contextmanager
     def cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -345,21 +399,65 @@ class Registry:
 
     def ensure_expected(self, outcome: str, fit: Any) -> None:
         """Keep each episode's expected risk of ``outcome`` (``fit()`` returns a frame of
-        episode_key, risk) in a table, computed once per loaded dataset."""
+        episode_key, risk), computed once per dataset: as a column of the episodes, so a
+        funnel of any filtered view is one scan with no join."""
         if outcome not in RATE_OUTCOMES:
             raise DatasetError(f"no expected risks for {outcome!r}")
         with self._expected_lock:
             if outcome in self._expected:
                 return
             risks = fit()
+            column = f"expected_{outcome}"
             with self.cursor() as db:
                 db.register("risks_frame", risks)
-                db.execute(
-                    f"CREATE TABLE expected_{outcome} AS SELECT episode_key, risk "
-                    "FROM risks_frame WHERE risk IS NOT NULL AND NOT isnan(risk)"
-                )
+                if self.read_only:
+                    # A read-only store built before this outcome was plotted: the risks
+                    # are kept by this process, and joined.
+                    db.execute(
+                        f"CREATE TEMP TABLE {column} AS SELECT episode_key, risk "
+                        "FROM risks_frame WHERE risk IS NOT NULL AND NOT isnan(risk)"
+                    )
+                    self._joined.add(outcome)
+                else:
+                    db.execute(f"ALTER TABLE episodes ADD COLUMN {column} DOUBLE")
+                    db.execute(
+                        f"UPDATE episodes SET {column} = r.risk FROM risks_frame r "
+                        "WHERE episodes.episode_key = r.episode_key AND NOT isnan(r.risk)"
+                    )
                 db.unregister("risks_frame")
             self._expected.add(outcome)
+
+    def _expected_columns(self) -> set[str]:
+        with self.cursor() as db:
+            rows = db.execute(
+                "SELECT column_name FROM duckdb_columns() "
+                "WHERE table_name = 'episodes' AND column_name LIKE 'expected_%'"
+            ).fetchall()
+        return {name.removeprefix("expected_") for (name,) in rows}
+
+    # --- a report computed ahead (spinepath.registry.store) ----------------------------------
+
+    def stored_report(self, version: str) -> dict[str, Any] | None:
+        """The unfiltered report kept with the dataset, if it was computed by this
+        ``version`` of the report."""
+        if not self._has_table("stored_report"):
+            return None
+        with self.cursor() as db:
+            row = db.execute(
+                "SELECT report FROM stored_report WHERE version = ?", [version]
+            ).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def store_report(self, version: str, report: dict[str, Any]) -> None:
+        with self.cursor() as db:
+            db.execute("CREATE OR REPLACE TABLE stored_report (version VARCHAR, report VARCHAR)")
+            db.execute(
+                "INSERT INTO stored_report VALUES (?, ?)",
+                [version, json.dumps(report, allow_nan=False)],
+            )
+
+    def close(self) -> None:
+        self._db.close()
 
     def funnel_counts(
         self, filters: Filters, outcome: str, unit_column: str
@@ -368,13 +466,19 @@ class Registry:
         if outcome not in self._expected or unit_column not in {"surgeon_key", "site"}:
             raise DatasetError("expected risks not computed, or an unknown unit")
         where, params = filters.where()
+        column = f"expected_{outcome}"
+        risk, source = (
+            ("x.risk", f"episodes e JOIN {column} x USING (episode_key)")
+            if outcome in self._joined
+            else (f"e.{column}", "episodes e")
+        )
         with self.cursor() as db:
             return db.execute(
                 f"""
                 SELECT e.{unit_column}, count(*), count(*) FILTER (WHERE e.{outcome}),
-                       sum(x.risk)
-                FROM episodes e JOIN expected_{outcome} x USING (episode_key)
-                WHERE e.{outcome} IS NOT NULL AND {where}
+                       sum({risk})
+                FROM {source}
+                WHERE e.{outcome} IS NOT NULL AND {risk} IS NOT NULL AND {where}
                 GROUP BY 1 ORDER BY 1
                 """,
                 params,
@@ -382,20 +486,43 @@ class Registry:
 
     # --- arrays for the models ---------------------------------------------------------------
 
-    def frame(self, filters: Filters, columns: list[str]) -> Any:
-        """A pandas DataFrame of episode columns (plus ``odi_change_12m``) for the filters."""
+    def frame(
+        self, filters: Filters, columns: list[str], *, groups: Sequence[str] = ()
+    ) -> pd.DataFrame:
+        """The filtered episodes' ``columns`` for the models, read from DuckDB as numbers
+        (turning a million strings into Python objects would take longer than fitting all
+        the models): ``miss`` (MISS, intention to treat: converted cases count) and
+        ``female`` as 0/1, a missing approach or sex counting as 0; ``diagnosis`` as a
+        pandas Categorical; ``procedure_group`` as its position in ``groups`` (-1 for
+        another group); ``baseline_disability`` the baseline ODI, or for a neck operation
+        the baseline NDI (both 0-100 % disability indices); any other column as the
+        episodes table holds it."""
         where, params = filters.where()
-        wanted = ", ".join(
-            "s.baseline - s.m12 AS odi_change_12m" if c == "odi_change_12m" else f"e.{c}"
-            for c in columns
-        )
+        derived = {
+            "miss": "coalesce(e.approach IN ('miss', 'converted'), false)::DOUBLE",
+            "female": "coalesce(e.sex = 'female', false)::DOUBLE",
+            "baseline_disability": BASELINE_DISABILITY,
+            "procedure_group": "coalesce(list_position(?, e.procedure_group), 0)::TINYINT - 1",
+            "diagnosis": "list_position(?, e.diagnosis)::SMALLINT - 1",
+        }
         with self.cursor() as db:
-            return db.execute(
+            diagnoses = [
+                row[0]
+                for row in db.execute(
+                    "SELECT DISTINCT diagnosis FROM episodes WHERE diagnosis IS NOT NULL ORDER BY 1"
+                ).fetchall()
+            ]
+            lists = {"procedure_group": list(groups), "diagnosis": diagnoses}
+            frame = db.execute(
                 f"""
-                SELECT {wanted}
-                FROM episodes e
-                LEFT JOIN scores s ON s.episode_key = e.episode_key AND s.instrument = 'odi'
-                WHERE {where}
+                SELECT {", ".join(f"{derived.get(c, f'e.{c}')} AS {c}" for c in columns)}
+                FROM episodes e WHERE {where}
                 """,
-                params,
+                [*(lists[c] for c in columns if c in lists), *params],
             ).df()
+        if "diagnosis" in frame:
+            codes = frame["diagnosis"].to_numpy(dtype=np.float64, na_value=np.nan)
+            frame["diagnosis"] = pd.Categorical.from_codes(
+                np.where(np.isnan(codes), -1, codes).astype(np.int16), categories=diagnoses
+            )
+        return frame

@@ -315,13 +315,33 @@ def funnel_chart(funnel: dict[str, Any]) -> Chart:
     )
 
 
+def section_charts(section: str, part: Any) -> list[Chart]:
+    """The charts drawn from one section of the report (report.SECTIONS)."""
+    if section == "mcid":
+        return [mcid_chart(part)]
+    if section == "trajectories":
+        return [trajectory_chart(part)]
+    if section == "comparisons":
+        return [forest_chart(part)]
+    if section == "rates":
+        return [rates_chart(part, group) for group in sorted({r["procedure_group"] for r in part})]
+    if section == "funnels":
+        return [funnel_chart(f) for f in part.values()]
+    return []
+
+
+# The report's sections that have charts, in the dashboard's order.
+CHARTED = ("mcid", "trajectories", "comparisons", "rates", "funnels")
+
+
+def chart_section(key: str) -> str | None:
+    """The section a chart key (Chart.key) is drawn from; None for no such chart."""
+    prefix = key.split("-", 1)[0]
+    section = {"trajectory": "trajectories", "forest": "comparisons", "funnel": "funnels"}.get(
+        prefix, prefix
+    )
+    return section if section in CHARTED else None
+
+
 def report_charts(report: dict[str, Any]) -> list[Chart]:
-    charts = [
-        mcid_chart(report["mcid"]),
-        trajectory_chart(report["trajectories"]),
-        forest_chart(report["comparisons"]),
-    ]
-    groups = sorted({r["procedure_group"] for r in report["rates"]})
-    charts.extend(rates_chart(report["rates"], group) for group in groups)
-    charts.extend(funnel_chart(f) for f in report["funnels"].values())
-    return charts
+    return [chart for section in CHARTED for chart in section_charts(section, report[section])]

@@ -11,8 +11,9 @@ What leaves the database, and what does not:
   used, with a warning; in production the extract refuses to run without one.
 * dates: none. The surgery is known by its year (the partition) and month; everything
   else is a whole number of days from the surgery date on the operating site's calendar.
-  Ages are whole years at surgery. No names, contacts, MRNs, dates of birth, free text or
-  local ids.
+  Ages are whole years at surgery, top-coded at 90; follow-up is in completed months (in
+  days it would date the surgery, given the extract date). No names, contacts, MRNs, dates
+  of birth, free text or local ids.
 * rows: only operated episodes (a SurgicalCase whose surgery has started); outcomes are
   the scorable questionnaire responses (the latest per instrument and time point);
   complications only those confirmed (staff entries, and patient reports confirmed by
@@ -21,9 +22,13 @@ What leaves the database, and what does not:
 Incremental: ``manifest.json`` holds, per partition, a fingerprint of its source rows
 (row counts and latest change times of cases, episodes, patients, assessments, discharge
 plans, questionnaire responses, confirmed complications and the check-ins of the
-persistent-opioid window, plus how many follow-up horizons its episodes have passed). A
-later run rewrites only partitions whose fingerprint changed and removes those with no
-rows left. The fingerprint is stored as an HMAC, never as the timestamps themselves.
+persistent-opioid window, plus its episodes' completed months of follow-up). A later run
+rewrites only partitions whose fingerprint changed and removes those with no rows left. The
+fingerprint is stored as an HMAC, never as the timestamps themselves.
+
+Re-identification exposure is reported, not suppressed: the summary counts the episodes
+whose quasi-identifiers (site, year, month of surgery, age in 5-year bands, sex) are shared
+by fewer than SMALL_CELL episodes in the dataset as written.
 
 Efficient: a fixed number of bulk queries for the fingerprints, then a fixed number per
 chunk of CHUNK episodes for the partitions to write; nothing per episode.
@@ -57,7 +62,7 @@ from django.db.models import Count, Max
 from django.utils import timezone
 from tqdm import tqdm
 
-from spinepath.clinical.complications import ClavienDindoGrade
+from spinepath.clinical.complications import ClavienDindoGrade, SSIDepth, ssi_surveillance_days
 from spinepath.clinical.instruments.eq5d_value_sets import DEFAULT_VALUE_SET
 from spinepath.clinical.procedures import PROCEDURES_BY_ID, SSICategory
 from spinepath.clinical.schedule import DEFAULT_RULES
@@ -66,18 +71,24 @@ from spinepath.outcomes.models import (
     Complication,
     ComplicationStatus,
     QuestionnaireResponse,
+    ssi_category,
     ssi_onset_in_window,
 )
 from spinepath.patients.models import Episode, Patient
 from spinepath.recovery.models import CheckIn
 from spinepath.recovery.programme import triage_settings
-from spinepath.registry.dataset import DATASET_VERSION, TABLES
+from spinepath.registry.dataset import (
+    AGE_TOP_CODE,
+    DATASET_VERSION,
+    TABLES,
+    follow_up_months,
+)
 from spinepath.surgery.models import DischargePlan, LengthOfStay, SurgicalCase
 
 log = logging.getLogger(__name__)
 
 # Bump when the way rows are derived changes: every partition is then rewritten.
-EXTRACT_VERSION = "1"
+EXTRACT_VERSION = "2"
 KEY_HEX_DIGITS = 32
 MIN_KEY_LENGTH = 32
 CHUNK = 500  # episodes per detail query (well under SQLite's bound-parameter limit)
@@ -90,11 +101,13 @@ OUTCOME_INSTRUMENTS = ("odi", "ndi", "nrs-back", "nrs-leg", "promis-10", "eq5d-5
 TIMEPOINTS = tuple(rule.id for rule in DEFAULT_RULES)
 # Complications, major complications: onset on day 0..90 after surgery.
 COMPLICATION_DAYS = 90
-# Follow-up horizons (days) that change what an episode can say: 30- and 90-day events, the
-# end of the persistent-opioid window, 12 and 24 months. A partition is rewritten when one of
-# its episodes passes one, so follow_up_days is current at each of them (between them it is
-# the follow-up on the day the partition was last written).
-FOLLOW_UP_HORIZONS = (30, 90, 180, 365, 730)
+# follow_up_months is the only published value that changes with the passing of time alone:
+# the fingerprint holds the partition's total of completed months, so a partition is
+# rewritten whenever one of its episodes completes another month and the column is current.
+# Quasi-identifier cells shared by fewer episodes than this are counted in the summary.
+SMALL_CELL = 5
+AGE_BAND_YEARS = 5
+QUASI_IDENTIFIERS = ("site", "year", "surgery_month", f"age_band_{AGE_BAND_YEARS}y", "sex")
 INT16_MAX = 32767
 _SAFE_SITE_CODE = re.compile(r"^[A-Za-z0-9_-]+$")
 _PARTITION_PATH = re.compile(r"^site=[A-Za-z0-9_-]+/year=[0-9]{4}$")
@@ -159,8 +172,18 @@ class _Case:
     zone: str  # the operating site's time zone: its calendar dates every day count
     surgery_date: date
     row: dict[str, Any]  # the episodes columns known from the case query
-    follow_up_days: int
+    follow_up_months: int
     procedure: str
+    # Exact days since surgery at the extract: decides which windows are complete; never
+    # published (with the extract date it would give the surgery date).
+    follow_up_days: int = 0
+
+    def observed(self, last_day: int) -> bool:
+        """Whether every day up to ``last_day`` after surgery is over."""
+        return self.follow_up_days > last_day
+
+    def horizons_passed(self) -> int:
+        return sum(self.observed(day) for day in _horizons(self.procedure))
 
     @property
     def partition(self) -> tuple[str, int]:
@@ -219,7 +242,8 @@ def _load_cases(key: bytes, now: datetime) -> list[_Case]:
         r = dict(zip(_CASE_FIELDS, values, strict=True))
         zone = zones.setdefault(r["site__time_zone"], ZoneInfo(r["site__time_zone"]))
         operated = r["surgery_start"].astimezone(zone).date()
-        follow_up = min(INT16_MAX, max(0, (now.astimezone(zone).date() - operated).days))
+        days = max(0, (now.astimezone(zone).date() - operated).days)
+        months = min(INT16_MAX, follow_up_months(days))
         discharged = r["discharged_at"] is not None
         los = r["length_of_stay_hours"]
         cases.append(
@@ -231,7 +255,8 @@ def _load_cases(key: bytes, now: datetime) -> list[_Case]:
                 zone=r["site__time_zone"],
                 surgery_date=operated,
                 procedure=r["procedure"],
-                follow_up_days=follow_up,
+                follow_up_months=months,
+                follow_up_days=days,
                 row={
                     "episode_key": pseudonym(key, "episode", r["episode__public_id"]),
                     "patient_key": pseudonym(key, "patient", r["episode__patient__public_id"]),
@@ -240,10 +265,12 @@ def _load_cases(key: bytes, now: datetime) -> list[_Case]:
                     "procedure": r["procedure"],
                     "procedure_group": procedure_group(r["procedure"]),
                     "approach": r["approach"],
-                    # A SurgicalCase records one index level.
+                    # A SurgicalCase records one index level (SurgicalCase.level, one of
+                    # LUMBAR_LEVELS); it cannot express a multi-level operation.
                     "levels": 1,
                     "diagnosis": r["episode__condition"],
-                    "age": _age(r["episode__patient__date_of_birth"], operated),
+                    # Top-coded: 90 stands for 90 or older (HIPAA Safe Harbor).
+                    "age": min(AGE_TOP_CODE, _age(r["episode__patient__date_of_birth"], operated)),
                     "sex": r["episode__patient__sex"] or "unknown",
                     "asa": r["asa_class"],
                     "ebl_ml": r["estimated_blood_loss_ml"],
@@ -254,7 +281,7 @@ def _load_cases(key: bytes, now: datetime) -> list[_Case]:
                         if discharged
                         else None
                     ),
-                    "follow_up_days": follow_up,
+                    "follow_up_months": months,
                 },
             )
         )
@@ -366,10 +393,22 @@ def _fingerprints(key: bytes, cases: Sequence[_Case]) -> dict[tuple[str, int], s
     for c in cases:
         part = parts.setdefault(
             c.partition,
-            {"episodes_in": 0, "horizons": 0, "zone": c.zone, **{s: (0, None) for s in stamps}},
+            {
+                "episodes_in": 0,
+                "months": 0,
+                "horizons": 0,
+                "zone": c.zone,
+                **{s: (0, None) for s in stamps},
+            },
         )
         part["episodes_in"] += 1
-        part["horizons"] += sum(1 for h in FOLLOW_UP_HORIZONS if c.follow_up_days >= h)
+        # The sum changes whenever any episode's completed months do: with the same episodes
+        # and surgery dates (else other parts change), every count moves the same way as the
+        # extract date, so no increase can hide behind a decrease.
+        part["months"] += c.follow_up_months
+        # ... and a flag turns from unknown to false when its window closes, which may fall
+        # between two month boundaries.
+        part["horizons"] += c.horizons_passed()
         for source, per_episode in stamps.items():
             part[source] = _merge(part[source], per_episode.get(c.episode_id, (0, None)))
     out = {}
@@ -527,6 +566,7 @@ def _episode_row(c: _Case, details: _Details) -> dict[str, Any]:
         if timepoint == "baseline"
     }
     row["baseline_odi"] = baseline.get("odi")
+    row["baseline_ndi"] = baseline.get("ndi")
     row["baseline_nrs_back"] = baseline.get("nrs-back")
     row["baseline_nrs_leg"] = baseline.get("nrs-leg")
     row["discharge_mme"] = (
@@ -535,25 +575,56 @@ def _episode_row(c: _Case, details: _Details) -> dict[str, Any]:
     row["persistent_opioid"] = _persistent_opioid(details.opioid_checkins.get(c.episode_id, []))
     events = details.complications.get(c.episode_id, [])
     early = [e for e in events if _within(e["onset_date"], c.surgery_date, COMPLICATION_DAYS)]
-    row["complication"] = bool(early)
-    row["major_complication"] = any(
-        e["clavien_dindo"] and ClavienDindoGrade(e["clavien_dindo"]).major for e in early
+    # An event in a window is known as soon as it is recorded; its absence only once the
+    # window is over. Until then the flag is null (unknown), so a rate never counts a
+    # patient operated last week as "no readmission within 90 days".
+    row["complication"] = _known(bool(early), c.observed(COMPLICATION_DAYS))
+    row["major_complication"] = _known(
+        any(e["clavien_dindo"] and ClavienDindoGrade(e["clavien_dindo"]).major for e in early),
+        c.observed(COMPLICATION_DAYS),
     )
     ssi = [
         ssi_onset_in_window(e["onset_date"], e["ssi_depth"], c.surgery_date, c.procedure)
         for e in events
         if e["ssi_depth"]
     ]
-    row["ssi"] = True if any(ssi) else (None if None in ssi else False)
+    ssi_days = _ssi_last_day(c.procedure)
+    row["ssi"] = (
+        True
+        if any(ssi)
+        else (None if None in ssi or ssi_days is None else _known(False, c.observed(ssi_days)))
+    )
     for name, flag, day_field in (
         ("readmit", "readmitted", "readmitted_on"),
         ("reop", "reoperated", "reoperated_on"),
     ):
         for days in (30, 90):
-            row[f"{name}_{days}"] = any(
-                e[flag] and _within(e[day_field], c.surgery_date, days) for e in events
+            row[f"{name}_{days}"] = _known(
+                any(e[flag] and _within(e[day_field], c.surgery_date, days) for e in events),
+                c.observed(days),
             )
     return row
+
+
+def _known(event: bool, window_over: bool) -> bool | None:
+    return True if event else (False if window_over else None)
+
+
+def _ssi_last_day(procedure: str) -> int | None:
+    """The last day after surgery of the longest NHSN window (deep and organ-space SSI) for
+    ``procedure``; None when its category is unknown."""
+    category = ssi_category(procedure)
+    if category is None:
+        return None
+    try:
+        return ssi_surveillance_days(category, SSIDepth.DEEP) - 1
+    except ValueError:
+        return None
+
+
+def _horizons(procedure: str) -> tuple[int, ...]:
+    ssi_days = _ssi_last_day(procedure)
+    return (30, COMPLICATION_DAYS, *((ssi_days,) if ssi_days is not None else ()))
 
 
 def _outcome_rows(c: _Case, details: _Details, zone: ZoneInfo) -> list[dict[str, Any]]:
@@ -582,9 +653,17 @@ def _complication_rows(c: _Case, details: _Details) -> list[dict[str, Any]]:
             "readmitted": e["readmitted"],
             "reoperated": e["reoperated"],
             "reported_by": e["reported_by"],
+            "category": _category(e),
         }
         for e in details.complications.get(c.episode_id, ())
     ]
+
+
+def _category(e: dict[str, Any]) -> str | None:
+    """complications.category: ``ssi`` when an SSI depth is recorded. Complication has no
+    type field beyond that (the description is free text, never parsed or extracted), so
+    other complications are null (not recorded), never guessed as surgical or medical."""
+    return "ssi" if e["ssi_depth"] else None
 
 
 def _clamp(days: int) -> int:
@@ -617,6 +696,8 @@ class ExtractSummary:
     rows_written: dict[str, int]
     rows: dict[str, int]
     warnings: tuple[str, ...] = ()
+    # Episodes whose quasi-identifier cell holds fewer than SMALL_CELL episodes.
+    small_cell_episodes: int = 0
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -630,6 +711,11 @@ class ExtractSummary:
             },
             "rows_written": self.rows_written,
             "rows": self.rows,
+            "small_cells": {
+                "quasi_identifiers": list(QUASI_IDENTIFIERS),
+                "threshold": SMALL_CELL,
+                "episodes": self.small_cell_episodes,
+            },
             "warnings": list(self.warnings),
         }
 
@@ -823,7 +909,7 @@ def _extract(
         "extract_version": EXTRACT_VERSION,
         "settings": settings_fp,
         "key_id": _key_id(key),
-        # The month only: with the day, follow_up_days would give the surgery dates.
+        # The month only: with the day, follow_up_months would narrow the surgery dates.
         "extracted_month": f"{now.year:04d}-{now.month:02d}",
         "tables": {name: schema.names for name, schema in TABLES.items()},
         "partition_columns": ["site", "year"],
@@ -847,7 +933,31 @@ def _extract(
         rows_written=rows_written,
         rows=totals,
         warnings=warnings,
+        small_cell_episodes=small_cell_episodes(out, sorted(partitions)),
     )
+
+
+def small_cell_episodes(out: Path, partitions: Sequence[str]) -> int:
+    """Episodes, in the given partitions as written, whose combination of site, year, month
+    of surgery, age in 5-year bands and sex is shared by fewer than SMALL_CELL episodes.
+
+    Site and year are the partition, so every cell lies in one file: one DuckDB query over
+    three columns of the episodes files (well under a second for 2,000 partitions)."""
+    files = [str(out / "episodes" / rel / PART_FILE) for rel in partitions]
+    if not files:
+        return 0
+    import duckdb
+
+    with duckdb.connect() as db:
+        found = db.execute(
+            "SELECT coalesce(sum(n), 0)::BIGINT FROM ("
+            "  SELECT count(*) AS n FROM read_parquet(?, hive_partitioning = true,"
+            "    hive_types = {'site': VARCHAR, 'year': INTEGER})"
+            "  GROUP BY site, year, surgery_month, age // ?, sex"
+            ") WHERE n < ?",
+            [files, AGE_BAND_YEARS, SMALL_CELL],
+        ).fetchone()
+    return int(found[0]) if found else 0
 
 
 def _batches(

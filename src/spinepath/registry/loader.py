@@ -1,5 +1,6 @@
-"""The registry dataset this server shows: loaded once per process, reloaded when a new
-extract (or synthetic dataset) replaces it."""
+"""The registry dataset this server shows: opened once per process through its analytics
+store (spinepath.registry.store), and opened again when a new extract (or synthetic
+dataset) replaces it."""
 
 from __future__ import annotations
 
@@ -20,6 +21,8 @@ def data_dir() -> Path:
 
 def current_registry() -> Registry | None:
     """None when no dataset has been written yet."""
+    from spinepath.registry.store import open_registry
+
     directory = data_dir()
     manifest = directory / "manifest.json"
     if not manifest.is_file():
@@ -32,5 +35,10 @@ def current_registry() -> Registry | None:
             from spinepath.registry.report import forget_reports
 
             forget_reports()
-            _loaded[directory] = (stamp, Registry(directory))
+            if cached is not None:
+                cached[1].close()
+            registry = open_registry(
+                directory, memory_limit=settings.SPINEPATH["REGISTRY_MEMORY_LIMIT"]
+            )
+            _loaded[directory] = (stamp, registry)
         return _loaded[directory][1]

@@ -9,10 +9,14 @@ surgeons and sites are compared on funnel plots of risk-adjusted rates.
 from __future__ import annotations
 
 import math
-from functools import lru_cache
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from spinepath.registry import stats
 from spinepath.registry.analytics import (
@@ -22,11 +26,15 @@ from spinepath.registry.analytics import (
     Registry,
 )
 
-REPORT_VERSION = "2026.11-1"
+REPORT_VERSION = "2026.11-2"
 
-# Case mix for the adjusted comparisons and the funnel plots' expected rates.
+# Case mix for the funnel plots' expected rates, which every episode needs: so not the
+# baseline scores, which some episodes lack.
 COVARIATES = ["age", "bmi", "asa", "levels", "smoker", "diabetes", "female"]
 CATEGORICAL = ["diagnosis"]
+# Case mix for the adjusted comparisons: the same and the baseline scores (the baseline
+# ODI, or NDI for neck operations, and leg pain); episodes without them are left out.
+ADJUSTED_COVARIATES = [*COVARIATES, "baseline_disability", "baseline_nrs_leg"]
 # MISS against open, within these groups (vertebral augmentation has no open counterpart).
 COMPARED_GROUPS = ("decompression", "fusion")
 ADJUSTED_RATES = ("complication", "major_complication", "ssi", "readmit_90", "reop_90")
@@ -67,13 +75,8 @@ def _percent(part: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _case_mix(frame: Any) -> Any:
-    frame = frame.copy()
-    frame["female"] = (frame["sex"] == "female").astype(float)
-    frame["miss"] = frame["approach"].isin(["miss", "converted"]).astype(float)
-    for column in ("smoker", "diabetes"):
-        frame[column] = frame[column].astype(float)
-    return frame
+def _case_mix(registry: Registry, filters: Filters, columns: list[str]) -> pd.DataFrame:
+    return registry.frame(filters, columns, groups=COMPARED_GROUPS)
 
 
 def _estimate(estimate: Any) -> dict[str, Any] | None:
@@ -104,33 +107,28 @@ def _effect(effect: Any) -> dict[str, Any]:
 
 
 def comparisons(registry: Registry, filters: Filters) -> list[dict[str, Any]]:
-    """MISS (intention to treat: converted cases count as MISS) against open surgery."""
-    columns = [
-        "procedure_group",
-        "approach",
-        "sex",
-        "diagnosis",
-        *[c for c in COVARIATES if c != "female"],
-        *ADJUSTED_RATES,
-        *[c for c in ADJUSTED_MEANS if c != "odi_change_12m"],
-        "odi_change_12m",
-    ]
-    frame = _case_mix(registry.frame(filters, columns))
+    """MISS (intention to treat: converted cases count as MISS) against open surgery,
+    crude and adjusted for ADJUSTED_COVARIATES and CATEGORICAL, per procedure group; the
+    models of a group share their case mix (stats.adjusted_effects)."""
+    if filters.approach is not None:
+        return []  # a view of one approach has no other to compare it with
+    columns = [*ADJUSTED_COVARIATES, *CATEGORICAL, *ADJUSTED_RATES, *ADJUSTED_MEANS]
+    frame = _case_mix(registry, filters, ["procedure_group", "miss", *columns])
+    group_of = frame.pop("procedure_group").to_numpy()
     results = []
-    for group in COMPARED_GROUPS:
-        subset = frame[frame["procedure_group"] == group]
+    for index, group in enumerate(COMPARED_GROUPS):
+        subset = frame.take(np.flatnonzero(group_of == index))
         if len(subset) < MIN_COMPARED or subset["miss"].nunique() < 2:
             continue
-        for outcome in ADJUSTED_RATES:
-            data = subset.assign(**{outcome: subset[outcome].astype(float)})
-            effect = stats.adjusted_odds_ratio(
-                data, outcome, "miss", [*COVARIATES, *CATEGORICAL], categorical=CATEGORICAL
-            )
-            results.append({"procedure_group": group, "outcome": outcome, **_effect(effect)})
-        for outcome in ADJUSTED_MEANS:
-            effect = stats.adjusted_difference(
-                subset, outcome, "miss", [*COVARIATES, *CATEGORICAL], categorical=CATEGORICAL
-            )
+        effects = stats.adjusted_effects(
+            subset,
+            "miss",
+            [*ADJUSTED_COVARIATES, *CATEGORICAL],
+            CATEGORICAL,
+            odds_ratios=ADJUSTED_RATES,
+            differences=ADJUSTED_MEANS,
+        )
+        for outcome, effect in effects.items():
             results.append({"procedure_group": group, "outcome": outcome, **_effect(effect)})
     return results
 
@@ -141,10 +139,8 @@ def _expected(registry: Registry, outcome: str) -> None:
     aggregate query."""
 
     def fit() -> Any:
-        columns = ["episode_key", "sex", "diagnosis", "approach", outcome]
-        columns += [c for c in COVARIATES if c != "female"]
-        frame = _case_mix(registry.frame(Filters(), columns))
-        frame[outcome] = frame[outcome].astype(float)
+        columns = ["episode_key", outcome, *COVARIATES, *CATEGORICAL]
+        frame = _case_mix(registry, Filters(), columns)
         risks = stats.expected_risks(
             frame, outcome, [*COVARIATES, *CATEGORICAL], categorical=CATEGORICAL
         )
@@ -203,23 +199,8 @@ def funnels(registry: Registry, filters: Filters) -> dict[str, Any]:
     return result
 
 
-def build_report(registry: Registry, filters: Filters) -> dict[str, Any]:
-    """The report for a filtered view; a view asked for again (the dashboard, then its
-    PDF or a CSV) is answered from memory until a new dataset is loaded."""
-    return _cached_report(registry, filters)
-
-
-def forget_reports() -> None:
-    _cached_report.cache_clear()
-
-
-@lru_cache(maxsize=64)
-def _cached_report(registry: Registry, filters: Filters) -> dict[str, Any]:
-    return _build(registry, filters)
-
-
-def _build(registry: Registry, filters: Filters) -> dict[str, Any]:
-    rates = [
+def _rates(registry: Registry, filters: Filters) -> list[dict[str, Any]]:
+    return [
         {
             **row,
             **(ci := _with_ci(row["events"], row["n"])),
@@ -228,46 +209,138 @@ def _build(registry: Registry, filters: Filters) -> dict[str, Any]:
         }
         for row in registry.rates(filters)
     ]
-    mcid = []
-    for row in registry.mcid(filters):
-        at_3m = _with_ci(row["improved_3m"], row["n_3m"])
-        at_12m = _with_ci(row["improved_12m"], row["n_12m"])
-        mcid.append(
-            {
-                "instrument": row["instrument"],
-                "procedure_group": row["procedure_group"],
-                "approach": row["approach"],
-                "3m": at_3m,
-                "12m": at_12m,
-            }
-        )
-    continuous = [
+
+
+def _mcid(registry: Registry, filters: Filters) -> list[dict[str, Any]]:
+    return [
+        {
+            "instrument": row["instrument"],
+            "procedure_group": row["procedure_group"],
+            "approach": row["approach"],
+            "3m": _with_ci(row["improved_3m"], row["n_3m"]),
+            "12m": _with_ci(row["improved_12m"], row["n_12m"]),
+        }
+        for row in registry.mcid(filters)
+    ]
+
+
+def _continuous(registry: Registry, filters: Filters) -> list[dict[str, Any]]:
+    return [
         {**row, "label": CONTINUOUS_OUTCOMES[row["outcome"]]}
         for row in registry.continuous(filters)
     ]
-    report = {
+
+
+# The report's figures, section by section: a dashboard chart needs only its own.
+SECTIONS: dict[str, Callable[[Registry, Filters], Any]] = {
+    "summary": lambda registry, filters: registry.summary(filters),
+    "rates": _rates,
+    "continuous": _continuous,
+    "mcid": _mcid,
+    "trajectories": lambda registry, filters: registry.trajectories(filters),
+    "comparisons": comparisons,
+    "funnels": funnels,
+}
+
+
+def _methods() -> dict[str, str]:
+    return {
+        "rates": "95 % Wilson score intervals",
+        "mcid": "improvement of at least 30 % of the baseline score (Ostelo 2008; "
+        "Asher 2020), among patients with both scores",
+        "adjustment": "logistic (odds ratios) or linear (differences, HC3 errors) "
+        "regression of the outcome on MISS and case mix: "
+        + ", ".join(ADJUSTED_COVARIATES + CATEGORICAL)
+        + " (episodes missing any of them are left out); the funnel plots' expected "
+        "rates use the same case mix without the baseline scores, so that every episode "
+        "has one",
+        "funnels": "observed/expected from the national case-mix model; 95 % and 99.8 % "
+        "limits (Spiegelhalter 2005)",
+    }
+
+
+def _assemble(registry: Registry, filters: Filters, sections: dict[str, Any]) -> dict[str, Any]:
+    return {
         "version": REPORT_VERSION,
         "dataset": registry.manifest.get("dataset_version") or registry.manifest.get("version"),
         "filters": filters.to_json(),
-        "summary": registry.summary(filters),
-        "rates": rates,
-        "continuous": continuous,
-        "mcid": mcid,
-        "trajectories": registry.trajectories(filters),
-        "comparisons": comparisons(registry, filters),
-        "funnels": funnels(registry, filters),
-        "methods": {
-            "rates": "95 % Wilson score intervals",
-            "mcid": "improvement of at least 30 % of the baseline score (Ostelo 2008; "
-            "Asher 2020), among patients with both scores",
-            "adjustment": "logistic (odds ratios) or linear (differences, HC3 errors) "
-            "regression of the outcome on MISS and case mix: "
-            + ", ".join(COVARIATES + CATEGORICAL),
-            "funnels": "observed/expected from the national case-mix model; 95 % and 99.8 % "
-            "limits (Spiegelhalter 2005)",
-        },
+        **{name: sections[name] for name in SECTIONS},
+        "methods": _methods(),
     }
-    return _clean(report)
+
+
+# Sections computed per (dataset, filters), most recently used last: a view asked for
+# again (the dashboard, its charts, its PDF or a CSV) is answered from memory until a new
+# dataset is loaded. The unfiltered view starts from the report kept in the store.
+_CACHE_SIZE = 64
+_cache: OrderedDict[tuple[Registry, Filters], dict[str, Any]] = OrderedDict()
+_cache_lock = threading.Lock()
+_SLOW = frozenset({"comparisons"})
+_background = ThreadPoolExecutor(max_workers=2, thread_name_prefix="registry-report")
+
+
+def _sections(registry: Registry, filters: Filters, names: Iterable[str]) -> dict[str, Any]:
+    key = (registry, filters)
+    with _cache_lock:
+        entry = _cache.get(key)
+        if entry is None:
+            entry = _cache[key] = {}
+            while len(_cache) > _CACHE_SIZE:
+                _cache.popitem(last=False)
+        else:
+            _cache.move_to_end(key)
+    if filters.empty and not entry:
+        stored = registry.stored_report(REPORT_VERSION)
+        if stored is not None:
+            entry.update({name: stored[name] for name in SECTIONS if name in stored})
+    missing = [name for name in names if name not in entry]
+    # The adjusted comparisons (NumPy, which releases the GIL) run on the second core while
+    # this thread runs the DuckDB queries of the other sections.
+    ahead = {
+        name: _background.submit(SECTIONS[name], registry, filters)
+        for name in missing
+        if name in _SLOW and len(missing) > 1
+    }
+    for name in missing:
+        # Two requests may compute the same section at once; both get the same figures.
+        if name not in ahead:
+            entry[name] = _clean(SECTIONS[name](registry, filters))
+    for name, future in ahead.items():
+        entry[name] = _clean(future.result())
+    return {name: entry[name] for name in names}
+
+
+def build_report(registry: Registry, filters: Filters) -> dict[str, Any]:
+    """The report for a filtered view (every section)."""
+    return _assemble(registry, filters, _sections(registry, filters, SECTIONS))
+
+
+def build_section(registry: Registry, filters: Filters, name: str) -> Any:
+    """One section of the report for a filtered view (SECTIONS names them)."""
+    if name not in SECTIONS:
+        raise KeyError(name)
+    return _sections(registry, filters, [name])[name]
+
+
+def forget_reports() -> None:
+    with _cache_lock:
+        _cache.clear()
+
+
+def compute_report(registry: Registry, filters: Filters) -> dict[str, Any]:
+    """The report computed afresh, without the cache (the analytics store keeps the
+    unfiltered one)."""
+    return _assemble(
+        registry,
+        filters,
+        {name: _clean(build(registry, filters)) for name, build in SECTIONS.items()},
+    )
+
+
+def prepare_expected(registry: Registry) -> None:
+    """Fit the national case-mix models of the funnel plots now, not at the first view."""
+    for outcome in FUNNEL_OUTCOMES:
+        _expected(registry, outcome)
 
 
 def _flat(row: dict[str, Any], prefix: str = "") -> dict[str, Any]:

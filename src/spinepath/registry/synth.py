@@ -11,7 +11,9 @@ What is in it
   late, a dip in 2020 (elective surgery suspended) and growth of about 7 % a year. Surgeons
   (about 1,000) are nested in sites, more of them in bigger sites, with skewed volumes.
 * Case mix by diagnosis (patients.models.Condition values): age, sex, BMI, smoking, diabetes,
-  ASA 1-4 (driven by age, BMI, diabetes and smoking), levels 1-3 (fusion more multi-level).
+  ASA 1-4 (driven by age, BMI, diabetes and smoking), levels 1-3 (fusion more multi-level;
+  the extract writes 1, as a SurgicalCase records one level). Ages are drawn up to 95 and
+  written top-coded at 90, as the extract writes them.
   About 4 % of episodes are a second operation of an earlier patient at the same site.
 * Procedures from clinical.procedures, grouped as clinical.discharge_plan.procedure_group
   without the approach suffix (decompression / fusion / kyphoplasty). The approach is chosen
@@ -24,23 +26,28 @@ What is in it
   reference clinical.md §9.1; each default names its source below. ``SynthParams.null()``
   plants none of them (keeping the confounding), so an analysis can be checked both ways.
 * Complications (SSI with NHSN depth and window, medical, surgical, minor, unrelated) with
-  Clavien-Dindo grades, readmission and reoperation; the episode flags (complication,
-  major_complication, ssi, readmit_30/90, reop_30/90) are derived from these rows, so the
-  two tables always agree. Covariates (age, ASA, BMI, smoking, diabetes, levels) raise the
-  risks; surgeons and sites have random effects on the log-odds (made exactly independent of
-  their preference for MISS in the sample, so that no MISS effect appears by chance where none
-  was planted), and a few are planted
-  outliers (``outlier_surgeon_odds_ratios``, ``outlier_site_odds_ratios``; their keys and codes
-  are in manifest.json under "planted") so funnel plots have something to find.
-* Length of stay with same-day discharge, blood loss, operative time, discharge MME from
-  common regimens, persistent opioid use (days 90-180).
-* PROMs (ODI or NDI, NRS back and leg, PROMIS-10 GPH T-score, EQ-5D-5L index on the US
-  value set) at baseline, 2 w, 6 w, 3 m, 12 m and, at sites with long follow-up, 24 m, with
-  days from surgery inside the windows of clinical.schedule.DEFAULT_RULES, missingness that
-  rises over time (patient- and site-level, more after complications), measurement noise,
-  and administrative censoring at the reference date (``extract_lag_days`` after the last
-  year). Scores are on the instruments' own grids (ODI in 2-point steps or /45 when one
-  section is missing, NRS integers, PROMIS T from the raw-score table, EQ-5D from profiles).
+  Clavien-Dindo grades, readmission and reoperation, and a ``category`` (ssi, surgical or
+  medical; minor ones split between surgical and medical, unrelated ones medical); the
+  episode flags (complication, major_complication, ssi, readmit_30/90, reop_30/90) are
+  derived from these rows, so the two tables always agree. Covariates (age, ASA, BMI,
+  smoking, diabetes, levels) raise the risks; surgeons and sites have random effects on the
+  log-odds (made exactly independent of their preference for MISS in the sample, so that no
+  MISS effect appears by chance where none was planted), and a few are planted outliers
+  (``outlier_surgeon_odds_ratios``, ``outlier_site_odds_ratios``; their keys and codes are
+  in manifest.json under "planted") so funnel plots have something to find.
+* Length of stay (from the start of the operation, as the extract counts it) with same-day
+  discharge, blood loss, operative time, discharge MME from common regimens, persistent
+  opioid use (days 90-180).
+* PROMs (ODI, or NDI for cervical radiculopathy, whose episodes then have ``baseline_ndi``
+  and no ``baseline_odi``; NRS back and leg for lumbar cases; PROMIS-10 GPH T-score,
+  EQ-5D-5L index on the US value set) at baseline, 2 w, 6 w, 3 m, 12 m and, at sites with
+  long follow-up, 24 m, with days from surgery inside the windows of
+  clinical.schedule.DEFAULT_RULES, missingness that rises over time (patient- and
+  site-level, more after complications), measurement noise, and administrative censoring at
+  the reference date (``extract_lag_days`` after the last year; ``follow_up_months`` counts
+  the completed months up to it). Scores are on the instruments' own grids (ODI in 2-point
+  steps or /45 when one section is missing, NRS integers, PROMIS T from the raw-score table,
+  EQ-5D from profiles).
 
 Shaped like the extract's output (spinepath.registry.extract): keys of 32 hex digits, one
 ``part-0.parquet`` per partition and table (zstd), rows sorted by episode_key, a manifest
@@ -108,6 +115,15 @@ T_BASE, T_2W, T_6W, T_3M, T_12M, T_24M = range(6)
 GRADES = ("I", "II", "IIIa", "IIIb", "IVa", "IVb", "V")
 G_I, G_II, G_IIIA, G_IIIB, G_IVA, G_IVB, G_V = range(7)
 SSI_DEPTHS = ("superficial", "deep", "organ_space")
+CATEGORIES = dataset.COMPLICATION_CATEGORIES  # ssi, surgical, medical
+CAT_SSI, CAT_SURGICAL, CAT_MEDICAL = range(3)
+# The kinds of complication rows drawn below, and the category each is written as (minor
+# ones are split between surgical and medical at MINOR_SURGICAL_SHARE).
+KINDS = ("ssi", "medical", "surgical", "minor", "unrelated")
+KIND_CATEGORY = np.array([CAT_SSI, CAT_MEDICAL, CAT_SURGICAL, -1, CAT_MEDICAL])
+# [U] minor deviations (grade I-II) are as often wound, CSF-leak or root-irritation problems
+# as urinary retention, ileus or nausea; unrelated events (other illness) count as medical.
+MINOR_SURGICAL_SHARE = 0.5
 REPORTERS = ("staff", "patient")
 # Outcome slots (timepoint * 6 + instrument) ranked by (instrument, timepoint) names, the
 # extract's row order within an episode.
@@ -859,8 +875,9 @@ def _theatre(c: _Cohort, params: SynthParams, struct: _Structure, rng: np.random
     step = np.select([ebl < 50, ebl < 500], [5.0, 10.0], 50.0)  # as surgeons estimate it
     c.ebl_ml = (np.round(ebl / step) * step).astype(np.int32)
 
-    # Length of stay: admitted early for a morning list; same day = discharged before midnight.
-    c.admit_hour = 6.0 + rng.gamma(2.0, 0.6, n)
+    # Length of stay, counted as the extract does from the start of the operation (spinepath
+    # records no admission time), for a morning list; same day = discharged before midnight.
+    c.admit_hour = 6.0 + rng.gamma(2.0, 0.6, n)  # the hour the operation starts
     same_day_logit = np.select(
         [group == KYPHOPLASTY, decompression],
         [_logit(0.85), _logit(0.42) - 0.3 * lam],
@@ -961,7 +978,9 @@ def _complications(
         ),
     ]
     columns = [np.concatenate(parts) for parts in zip(*rows, strict=True)]
+    kind = np.repeat(np.arange(len(KINDS)), [len(part[0]) for part in rows])
     order = np.lexsort((columns[2], columns[1], columns[0]))  # episode, day, grade
+    c.c_kind = kind[order]
     ep, day, grade, depth, related, readmitted, reoperated, by_patient, hospital = (
         column[order] for column in columns
     )
@@ -1194,6 +1213,17 @@ def _opioids(c: _Cohort, params: SynthParams, struct: _Structure, rng: np.random
     c.persistent_null = (c.follow_up < 180) | (rng.random(n) < 0.12)
 
 
+def _categories(c: _Cohort, rng: np.random.Generator) -> None:
+    """complications.category of each row, from the kind it was drawn as."""
+    category = KIND_CATEGORY[c.c_kind]
+    minor = category < 0
+    c.c_category = np.where(
+        minor,
+        np.where(rng.random(len(category)) < MINOR_SURGICAL_SHARE, CAT_SURGICAL, CAT_MEDICAL),
+        category,
+    )
+
+
 def _tables(c: _Cohort, params: SynthParams, struct: _Structure) -> _Chunk:
     n = c.n
     global_index = c.first_episode + np.arange(n)
@@ -1218,13 +1248,14 @@ def _tables(c: _Cohort, params: SynthParams, struct: _Structure) -> _Chunk:
             _take(APPROACHES, c.approach),
             _arrow(c.levels, pa.int8()),
             _take(DIAGNOSES, c.dx),
-            _arrow(c.age, pa.int16()),
+            _arrow(np.minimum(c.age, dataset.AGE_TOP_CODE), pa.int16()),
             _take(SEXES, c.sex),
             _arrow(c.bmi, pa.float32(), c.bmi_null),
             _arrow(c.asa, pa.int8()),
             _arrow(c.smoker, pa.bool_(), c.smoker_null),
             _arrow(c.diabetes, pa.bool_(), c.diabetes_null),
             _arrow(np.nan_to_num(baseline[:, I_ODI]), pa.float32(), unanswered[:, I_ODI]),
+            _arrow(np.nan_to_num(baseline[:, I_NDI]), pa.float32(), unanswered[:, I_NDI]),
             _arrow(np.nan_to_num(baseline[:, I_BACK]), pa.float32(), unanswered[:, I_BACK]),
             _arrow(np.nan_to_num(baseline[:, I_LEG]), pa.float32(), unanswered[:, I_LEG]),
             _arrow(c.ebl_ml, pa.int32()),
@@ -1240,7 +1271,8 @@ def _tables(c: _Cohort, params: SynthParams, struct: _Structure) -> _Chunk:
             _arrow(c.readmit_90, pa.bool_()),
             _arrow(c.reop_30, pa.bool_()),
             _arrow(c.reop_90, pa.bool_()),
-            _arrow(np.minimum(c.follow_up, 32767), pa.int16()),
+            # Completed months: floor(days / 30.4375) = days * 16 // 487 (dataset).
+            _arrow(np.maximum(c.follow_up, 0) * 16 // 487, pa.int16()),
         ],
         schema=dataset.EPISODES,
     ).take(pa.array(order))
@@ -1271,6 +1303,7 @@ def _tables(c: _Cohort, params: SynthParams, struct: _Structure) -> _Chunk:
             _arrow(c.c_readmitted[rows], pa.bool_()),
             _arrow(c.c_reoperated[rows], pa.bool_()),
             _take(REPORTERS, c.c_by_patient[rows].astype(np.int64)),
+            _take(CATEGORIES, c.c_category[rows]),
         ],
         schema=dataset.COMPLICATIONS,
     )
@@ -1307,6 +1340,7 @@ def _generate_chunk(
     _complications(c, params, struct, rng)
     _proms(c, params, struct, rng)
     _opioids(c, params, struct, rng)
+    _categories(c, rng)  # last: the draws above stay as they were before categories
     return _tables(c, params, struct)
 
 
@@ -1408,7 +1442,10 @@ class OutputNotEmptyError(ValueError):
     pass
 
 
-DATASET_ENTRIES = (*dataset.TABLES, "manifest.json")
+# The analytics store (spinepath.registry.store.STORE_DIR, not imported: it loads DuckDB)
+# is derived from the dataset: replaced with it.
+ANALYTICS_STORE = ".analytics"
+DATASET_ENTRIES = (*dataset.TABLES, "manifest.json", ANALYTICS_STORE)
 
 
 def check_output(out: Path | str, overwrite: bool = False) -> None:
@@ -1437,7 +1474,7 @@ def _prepare(out: Path, overwrite: bool) -> None:
 
     check_output(out, overwrite)
     if out.is_dir():
-        for name in dataset.TABLES:
+        for name in (*dataset.TABLES, ANALYTICS_STORE):
             if (out / name).exists():
                 shutil.rmtree(out / name)
         (out / "manifest.json").unlink(missing_ok=True)

@@ -1,8 +1,11 @@
 """/registry/: dashboards for clinical leads and analysts over the pseudonymised dataset.
 
 Thin: the filters are parsed by FilterForm, the figures come from report.build_report,
-the charts from charts.report_charts. No page here shows a patient; every view of the
-registry is still written to the access log.
+the charts from charts.report_charts. The dashboard's charts are images of their own
+(/registry/charts/<key>.svg with the same filters): the page answers as soon as its figures
+are ready, and the browser fetches the charts side by side, each drawn from its own section
+of the report. No page here shows a patient; every view of the registry is still written to
+the access log.
 """
 
 from __future__ import annotations
@@ -19,11 +22,11 @@ from spinepath.accounts.decorators import analyst_required
 from spinepath.audit.log import log_access
 from spinepath.patients.models import Episode
 from spinepath.pdf import pdf_response
-from spinepath.registry.analytics import Registry
-from spinepath.registry.charts import report_charts
+from spinepath.registry.analytics import Filters, Registry
+from spinepath.registry.charts import chart_section, report_charts, section_charts
 from spinepath.registry.forms import FilterForm
 from spinepath.registry.loader import current_registry, data_dir
-from spinepath.registry.report import build_report, table_rows
+from spinepath.registry.report import build_report, build_section, table_rows
 from spinepath.surgery.models import SurgicalCase
 
 TABLES = ("rates", "continuous", "mcid", "trajectories", "comparisons", "funnels")
@@ -92,7 +95,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "registry/dashboard.html", context)
 
 
-def _filtered_report(request: HttpRequest) -> tuple[dict[str, Any] | None, HttpResponse | None]:
+def _filtered(
+    request: HttpRequest,
+) -> tuple[tuple[Registry, Filters] | None, HttpResponse | None]:
     registry = current_registry()
     if registry is None:
         return None, HttpResponse("No registry dataset yet.", status=404)
@@ -100,7 +105,38 @@ def _filtered_report(request: HttpRequest) -> tuple[dict[str, Any] | None, HttpR
     if not form.is_valid():
         message = "; ".join(str(e) for errors in form.errors.values() for e in errors)
         return None, HttpResponse(f"Bad filters: {message}", status=400)
-    return build_report(registry, form.filters()), None
+    return (registry, form.filters()), None
+
+
+def _filtered_report(request: HttpRequest) -> tuple[dict[str, Any] | None, HttpResponse | None]:
+    chosen, problem = _filtered(request)
+    if chosen is None:
+        return None, problem
+    return build_report(*chosen), None
+
+
+@analyst_required
+def chart_svg(request: HttpRequest, key: str) -> HttpResponse:
+    """One chart of the dashboard, for the filters in the query string, as an SVG image."""
+    section = chart_section(key)
+    if section is None:
+        return HttpResponse("No such chart.", status=404)
+    _log(request, f"registry chart {key}")
+    chosen, problem = _filtered(request)
+    if chosen is None:
+        assert problem is not None
+        return problem
+    chart = next(
+        (c for c in section_charts(section, build_section(*chosen, section)) if c.key == key), None
+    )
+    if chart is None:  # e.g. a procedure group's rates, filtered out
+        return HttpResponse("No such chart for these filters.", status=404)
+    response = HttpResponse(chart.svg, content_type="image/svg+xml")
+    # Drawn by us and script-free; still, an SVG opened on its own runs nothing and loads
+    # nothing. Private: registry figures stay in the analyst's browser only.
+    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    response["Cache-Control"] = "private, max-age=300"
+    return response
 
 
 @analyst_required
