@@ -317,6 +317,41 @@ def test_a_chart_that_is_not_there_or_bad_filters(client, analyst, dashboard_dat
 
 
 @pytest.mark.django_db
+def test_an_unreadable_dataset_is_said_so_not_a_500(client, analyst, settings, tmp_path):
+    from spinepath.registry import loader
+
+    (tmp_path / "manifest.json").write_text("{}")  # a manifest, but no tables
+    settings.SPINEPATH = {**settings.SPINEPATH, "REGISTRY_DATA_DIR": str(tmp_path)}
+    loader._loaded.clear()
+    client.force_login(analyst)
+    page = client.get("/registry/")
+    assert page.status_code == 503
+    assert "cannot be read" in page.content.decode() and "has no episodes files" in (
+        page.content.decode()
+    )
+    assert client.get("/registry/tables/rates.csv").status_code == 503
+    assert client.get("/registry/charts/forest.svg").status_code == 503
+    loader._loaded.clear()
+
+
+@pytest.mark.django_db
+def test_without_a_writable_store_the_dataset_is_loaded_in_memory(
+    client, analyst, dashboard_data, monkeypatch
+):
+    from spinepath.registry import loader, store
+
+    def read_only(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(store, "open_registry", read_only)
+    loader._loaded.clear()
+    client.force_login(analyst)
+    page = client.get("/registry/")
+    assert page.status_code == 200 and "5 episodes" in page.content.decode()
+    assert not loader.current_registry().read_only
+
+
+@pytest.mark.django_db
 def test_csv_tables_and_the_pdf_report(client, analyst, dashboard_data):
     from pypdf import PdfReader
 

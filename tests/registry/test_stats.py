@@ -15,13 +15,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from spinepath.registry.adjustment import adjusted_difference, adjusted_odds_ratio, expected_risks
 from spinepath.registry.stats import (
     NotEstimableError,
     UnitCounts,
-    adjusted_difference,
-    adjusted_odds_ratio,
     control_limits,
-    expected_risks,
     funnel,
     funnel_limits,
     mean_ci,

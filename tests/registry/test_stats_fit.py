@@ -18,8 +18,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from spinepath.registry import stats
-from spinepath.registry.stats import (
+from spinepath.registry import adjustment
+from spinepath.registry.adjustment import (
     adjusted_difference,
     adjusted_effects,
     adjusted_odds_ratio,
@@ -82,14 +82,14 @@ CATEGORICAL = ["diagnosis"]
 @pytest.fixture(params=["cells", "dense"])
 def layout_kind(request, monkeypatch):
     """Every check runs with the model matrix kept by cells and kept whole."""
-    monkeypatch.setattr(stats, "_MIN_CELL_ROWS", 1 if request.param == "cells" else 10**9)
+    monkeypatch.setattr(adjustment, "_MIN_CELL_ROWS", 1 if request.param == "cells" else 10**9)
     return request.param
 
 
 def _design(df: pd.DataFrame, outcome: str, covariates: list[str], categorical: list[str]):
-    covs, cats = stats._validate_columns(df, outcome, "miss", covariates, categorical)
-    case_mix = stats._CaseMix(df, "miss", covs, cats)
-    return case_mix.design(outcome, stats._numeric(df[outcome]), binary=True)
+    covs, cats = adjustment._validate_columns(df, outcome, "miss", covariates, categorical)
+    case_mix = adjustment._CaseMix(df, "miss", covs, cats)
+    return case_mix.design(outcome, adjustment._numeric(df[outcome]), binary=True)
 
 
 def _matrix(layout) -> np.ndarray:
@@ -132,7 +132,7 @@ REASONS = {
 
 
 def _same_fit(design) -> None:
-    ours = stats._fit_logit(design)
+    ours = adjustment._fit_logit(design)
     theirs = _statsmodels_logit(design.y, _matrix(design.layout))
     if isinstance(theirs, str):
         assert isinstance(ours, str), f"statsmodels refused ({theirs}), we fitted"
@@ -195,7 +195,7 @@ def _separated(case: str) -> tuple[pd.DataFrame, list[str]]:
 def test_separation_is_refused_as_statsmodels_refuses_it(layout_kind, case, reason):
     df, covariates = _separated(case)
     design = _design(df, "y", covariates, [])
-    fitted = stats._fit_logit(design)
+    fitted = adjustment._fit_logit(design)
     assert isinstance(fitted, str) and reason in fitted
     _same_fit(design)
     effect = adjusted_odds_ratio(df, "y", "miss", covariates)
@@ -215,10 +215,10 @@ def test_a_level_without_events_is_excluded_before_the_fit(layout_kind):
 def test_newton_from_a_subsample_reaches_the_same_maximum():
     df = _cohort(60_000, 11)
     design = _design(df, "event", COVARIATES, CATEGORICAL)
-    start = stats._warm_start(design.y, design.layout)
+    start = adjustment._warm_start(design.y, design.layout)
     assert start is not None
-    warm = stats._newton(design.y, design.layout, start)
-    cold = stats._newton(design.y, design.layout, None)
+    warm = adjustment._newton(design.y, design.layout, start)
+    cold = adjustment._newton(design.y, design.layout, None)
     np.testing.assert_allclose(warm.params, cold.params, rtol=1e-9, atol=1e-12)
     assert warm.cov is not None and cold.cov is not None
     np.testing.assert_allclose(warm.cov, cold.cov, rtol=1e-9, atol=1e-15)
@@ -235,9 +235,9 @@ def test_hc3_difference_matches_statsmodels(layout_kind, n, seed, outcome):
 
     df = _cohort(n, seed)
     effect = adjusted_difference(df, outcome, "miss", COVARIATES, CATEGORICAL)
-    covs, cats = stats._validate_columns(df, outcome, "miss", COVARIATES, CATEGORICAL)
-    design = stats._CaseMix(df, "miss", covs, cats).design(
-        outcome, stats._numeric(df[outcome]), binary=False
+    covs, cats = adjustment._validate_columns(df, outcome, "miss", COVARIATES, CATEGORICAL)
+    design = adjustment._CaseMix(df, "miss", covs, cats).design(
+        outcome, adjustment._numeric(df[outcome]), binary=False
     )
     # An outcome missing on some rows may be fitted on the matrix of all rows, weighted.
     analysed = slice(None) if design.weights is None else design.weights > 0
@@ -305,7 +305,7 @@ def test_cells_and_whole_matrix_give_the_same_effects(monkeypatch):
     df = _awkward_cohort()
     results = {}
     for kind, rows in (("cells", 1), ("dense", 10**9)):
-        monkeypatch.setattr(stats, "_MIN_CELL_ROWS", rows)
+        monkeypatch.setattr(adjustment, "_MIN_CELL_ROWS", rows)
         results[kind] = adjusted_effects(
             df,
             "miss",
@@ -351,9 +351,9 @@ def test_expected_risks_match_statsmodels_predictions(layout_kind):
     df = _cohort(6_000, 31)
     covariates = ["age", "bmi", "asa", "smoker", "female", "diagnosis"]
     risks = expected_risks(df, "event", covariates, CATEGORICAL)
-    covs, cats = stats._validate_columns(df, "event", None, covariates, CATEGORICAL)
-    design = stats._CaseMix(df, None, covs, cats).design(
-        "event", stats._numeric(df["event"]), binary=True
+    covs, cats = adjustment._validate_columns(df, "event", None, covariates, CATEGORICAL)
+    design = adjustment._CaseMix(df, None, covs, cats).design(
+        "event", adjustment._numeric(df["event"]), binary=True
     )
     x = _matrix(design.layout)
     fit = Logit(design.y, x).fit(method="newton", disp=False)
@@ -364,15 +364,15 @@ def test_expected_risks_match_statsmodels_predictions(layout_kind):
 
 
 def test_threads_only_when_blas_keeps_to_one_thread(monkeypatch):
-    monkeypatch.setattr(stats.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
-    monkeypatch.setattr(stats.importlib.util, "find_spec", lambda name: None)
+    monkeypatch.setattr(adjustment.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    monkeypatch.setattr(adjustment.importlib.util, "find_spec", lambda name: None)
     for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         monkeypatch.delenv(name, raising=False)
-    assert stats._workers() == 1  # BLAS may start threads of its own in each
+    assert adjustment._workers() == 1  # BLAS may start threads of its own in each
     monkeypatch.setenv("OPENBLAS_NUM_THREADS", "1")
-    assert stats._workers() == 2
-    monkeypatch.setattr(stats.os, "sched_getaffinity", lambda pid: {0}, raising=False)
-    assert stats._workers() == 1
+    assert adjustment._workers() == 2
+    monkeypatch.setattr(adjustment.os, "sched_getaffinity", lambda pid: {0}, raising=False)
+    assert adjustment._workers() == 1
 
 
 def test_outcome_missing_on_some_rows_fitted_on_the_weighted_matrix_of_all(monkeypatch):
@@ -382,13 +382,13 @@ def test_outcome_missing_on_some_rows_fitted_on_the_weighted_matrix_of_all(monke
     df = _awkward_cohort()
     df.loc[df["diagnosis"] == "other", "alone"] = np.nan  # a level absent from its rows
     means = ["ebl", "change", "alone"]
-    covs, cats = stats._validate_columns(df, "ebl", "miss", COVARIATES, CATEGORICAL)
-    case_mix = stats._CaseMix(df, "miss", covs, cats)
-    weighted = {o: case_mix.design(o, stats._numeric(df[o]), binary=False) for o in means}
+    covs, cats = adjustment._validate_columns(df, "ebl", "miss", COVARIATES, CATEGORICAL)
+    case_mix = adjustment._CaseMix(df, "miss", covs, cats)
+    weighted = {o: case_mix.design(o, adjustment._numeric(df[o]), binary=False) for o in means}
     assert weighted["ebl"].weights is not None and weighted["change"].weights is not None
     assert weighted["alone"].weights is None  # diagnosis[other] is not a term there
     shared = adjusted_effects(df, "miss", COVARIATES, CATEGORICAL, differences=means)
-    monkeypatch.setattr(stats._CaseMix, "_same_design", lambda self, rows: False)
+    monkeypatch.setattr(adjustment._CaseMix, "_same_design", lambda self, rows: False)
     own = adjusted_effects(df, "miss", COVARIATES, CATEGORICAL, differences=means)
     for outcome in means:
         a, b = shared[outcome], own[outcome]

@@ -4,6 +4,7 @@ dataset) replaces it."""
 
 from __future__ import annotations
 
+import logging
 import threading
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from django.conf import settings
 
 from spinepath.registry.analytics import Registry
 
+log = logging.getLogger(__name__)
 _lock = threading.Lock()
 _loaded: dict[Path, tuple[float, Registry]] = {}
 
@@ -20,7 +22,7 @@ def data_dir() -> Path:
 
 
 def current_registry() -> Registry | None:
-    """None when no dataset has been written yet."""
+    """None when no dataset has been written yet; DatasetError when it cannot be read."""
     from spinepath.registry.store import open_registry
 
     directory = data_dir()
@@ -37,8 +39,16 @@ def current_registry() -> Registry | None:
             forget_reports()
             if cached is not None:
                 cached[1].close()
-            registry = open_registry(
-                directory, memory_limit=settings.SPINEPATH["REGISTRY_MEMORY_LIMIT"]
-            )
+            try:
+                registry = open_registry(
+                    directory, memory_limit=settings.SPINEPATH["REGISTRY_MEMORY_LIMIT"]
+                )
+            except OSError as exc:
+                # No store can be written beside a read-only dataset: this process loads
+                # the dataset itself (slower to open, more memory) rather than fail.
+                log.warning(
+                    "registry store unavailable for %s (%s); loading in memory", directory, exc
+                )
+                registry = Registry(directory)
             _loaded[directory] = (stamp, registry)
         return _loaded[directory][1]

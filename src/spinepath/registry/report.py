@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from spinepath.registry import stats
+from spinepath.registry import adjustment, stats
 from spinepath.registry.analytics import (
     CONTINUOUS_OUTCOMES,
     RATE_OUTCOMES,
@@ -109,7 +109,7 @@ def _effect(effect: Any) -> dict[str, Any]:
 def comparisons(registry: Registry, filters: Filters) -> list[dict[str, Any]]:
     """MISS (intention to treat: converted cases count as MISS) against open surgery,
     crude and adjusted for ADJUSTED_COVARIATES and CATEGORICAL, per procedure group; the
-    models of a group share their case mix (stats.adjusted_effects)."""
+    models of a group share their case mix (adjustment.adjusted_effects)."""
     if filters.approach is not None:
         return []  # a view of one approach has no other to compare it with
     columns = [*ADJUSTED_COVARIATES, *CATEGORICAL, *ADJUSTED_RATES, *ADJUSTED_MEANS]
@@ -120,7 +120,7 @@ def comparisons(registry: Registry, filters: Filters) -> list[dict[str, Any]]:
         subset = frame.take(np.flatnonzero(group_of == index))
         if len(subset) < MIN_COMPARED or subset["miss"].nunique() < 2:
             continue
-        effects = stats.adjusted_effects(
+        effects = adjustment.adjusted_effects(
             subset,
             "miss",
             [*ADJUSTED_COVARIATES, *CATEGORICAL],
@@ -141,7 +141,7 @@ def _expected(registry: Registry, outcome: str) -> None:
     def fit() -> Any:
         columns = ["episode_key", outcome, *COVARIATES, *CATEGORICAL]
         frame = _case_mix(registry, Filters(), columns)
-        risks = stats.expected_risks(
+        risks = adjustment.expected_risks(
             frame, outcome, [*COVARIATES, *CATEGORICAL], categorical=CATEGORICAL
         )
         return frame.assign(risk=risks)[["episode_key", "risk"]]

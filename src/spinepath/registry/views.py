@@ -22,7 +22,7 @@ from spinepath.accounts.decorators import analyst_required
 from spinepath.audit.log import log_access
 from spinepath.patients.models import Episode
 from spinepath.pdf import pdf_response
-from spinepath.registry.analytics import Filters, Registry
+from spinepath.registry.analytics import DatasetError, Filters, Registry
 from spinepath.registry.charts import chart_section, report_charts, section_charts
 from spinepath.registry.forms import FilterForm
 from spinepath.registry.loader import current_registry, data_dir
@@ -77,8 +77,12 @@ def _form(request: HttpRequest, registry: Registry) -> FilterForm:
 @analyst_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     _log(request, "registry dashboard")
-    registry = current_registry()
     context: dict[str, Any] = {"clinic": _clinic_now(), "data_dir": data_dir()}
+    try:
+        registry = current_registry()
+    except DatasetError as exc:
+        context["unreadable"] = str(exc)
+        return render(request, "registry/dashboard.html", context, status=503)
     if registry is None:
         return render(request, "registry/dashboard.html", context)
     form = _form(request, registry)
@@ -98,7 +102,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def _filtered(
     request: HttpRequest,
 ) -> tuple[tuple[Registry, Filters] | None, HttpResponse | None]:
-    registry = current_registry()
+    try:
+        registry = current_registry()
+    except DatasetError as exc:
+        return None, HttpResponse(f"The registry dataset cannot be read: {exc}", status=503)
     if registry is None:
         return None, HttpResponse("No registry dataset yet.", status=404)
     form = _form(request, registry)
