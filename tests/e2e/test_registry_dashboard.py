@@ -19,9 +19,9 @@ def registry_data(synth_dataset, settings):  # noqa: F811
     from spinepath.registry import loader
 
     settings.SPINEPATH = {**settings.SPINEPATH, "REGISTRY_DATA_DIR": str(synth_dataset)}
-    loader._loaded.clear()
+    loader.forget()
     yield synth_dataset
-    loader._loaded.clear()
+    loader.forget()
 
 
 def test_an_analyst_filters_the_dashboard(page: Page, live_server, site, registry_data) -> None:

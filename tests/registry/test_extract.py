@@ -575,6 +575,37 @@ def test_completing_a_month_of_follow_up_rewrites_the_partition(clinic, tmp_path
     assert _months(tmp_path) == {a: 17, b: 2, c: 1}
 
 
+def test_no_opioids_reported_is_not_known_until_the_opioid_window_is_over(clinic, tmp_path):
+    """A day-95 check-in without painkillers leaves persistent use unknown until day 180
+    is over; then it is false."""
+    CheckIn.objects.create(
+        episode=clinic.b,
+        submitted_by=clinic.nurse,
+        submitted_at=_at(clinic.surgery_b + timedelta(days=95), 9, LONDON),
+        back_pain=1,
+        leg_pain=0,
+        wound="dry",
+        opioid_use={"days": 1.0, "complete": True, "lines": []},
+        mme_per_day=Decimal("0"),
+        day_after_surgery=95,
+    )
+
+    def persistent(days_after: int) -> bool | None:
+        now = _at(clinic.surgery_b + timedelta(days=days_after), 12, LONDON)
+        extract(tmp_path / str(days_after), now=now)
+        rows = _read(tmp_path / str(days_after), "episodes")
+        return next(
+            r["persistent_opioid"]
+            for r in rows
+            if r["year"] == clinic.surgery_b.year
+            and r["site"] == "north"
+            and r["follow_up_months"] < 12
+        )
+
+    assert persistent(100) is None
+    assert persistent(181) is False
+
+
 def test_a_window_not_yet_over_leaves_its_flag_unknown(clinic, tmp_path):
     """No event yet is not "no event": a flag is null until its window is over, true as
     soon as an event is recorded."""

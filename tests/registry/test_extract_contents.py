@@ -85,26 +85,27 @@ def test_ages_over_90_are_written_as_90(clinic, tmp_path):
 
 
 def test_the_summary_counts_episodes_in_small_quasi_identifier_cells(clinic, tmp_path):
-    # A, B and C are alone in their cells (site, year, month, 5-year age band, sex).
+    # A, B and C are alone in their cells (site, year, month, age, sex).
     summary = extract(tmp_path)
     assert summary.small_cell_episodes == 3
     assert summary.to_json()["small_cells"] == {
-        "quasi_identifiers": ["site", "year", "surgery_month", "age_band_5y", "sex"],
+        "quasi_identifiers": ["site", "year", "surgery_month", "age", "sex"],
         "threshold": 5,
         "episodes": 3,
     }
-    # Five patients operated the same day, aged 40-44, of one sex: one cell of five.
+    # Five patients operated the same day, aged 42, of one sex: one cell of five.
     operated = clinic.today - timedelta(days=200)
     patients = [
         PatientFactory(site=clinic.north, date_of_birth=_born(operated, years), sex="other")
-        for years in (40, 41, 42, 43, 44)
+        for years in (42, 42, 42, 42, 42)
     ]
     for patient in patients:
         clinic._operate(patient, clinic.surgeon, operated, LONDON)
     summary = extract(tmp_path)
     assert summary.rows["episodes"] == 8 and summary.small_cell_episodes == 3
-    # One of them turns out to be 47 (band 45-49): a cell of four and one of one.
-    patients[0].date_of_birth = _born(operated, 47)
+    # One of them turns out to be 43 (ages are published in years): a cell of four and
+    # one of one.
+    patients[0].date_of_birth = _born(operated, 43)
     patients[0].save()
     summary = extract(tmp_path)
     assert summary.written == 1 and summary.small_cell_episodes == 3 + 4 + 1

@@ -12,7 +12,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from spinepath.registry.analytics import DatasetError, Filters, Registry
-from spinepath.registry.dataset import TABLES
+from spinepath.registry.dataset import DATASET_VERSION, TABLES
 from spinepath.registry.report import build_report, table_rows
 
 BASE = {
@@ -165,7 +165,7 @@ def tiny(tmp_path) -> Path:
             },
         ],
     )
-    (tmp_path / "manifest.json").write_text(json.dumps({"version": "2026.11-1"}))
+    (tmp_path / "manifest.json").write_text(json.dumps({"dataset_version": DATASET_VERSION}))
     return tmp_path
 
 
@@ -264,9 +264,9 @@ def dashboard_data(tiny, settings):
     from spinepath.registry import loader
 
     settings.SPINEPATH = {**settings.SPINEPATH, "REGISTRY_DATA_DIR": str(tiny)}
-    loader._loaded.clear()
+    loader.forget()
     yield tiny
-    loader._loaded.clear()
+    loader.forget()
 
 
 @pytest.mark.django_db
@@ -312,6 +312,9 @@ def test_a_chart_that_is_not_there_or_bad_filters(client, analyst, dashboard_dat
     client.force_login(analyst)
     assert client.get("/registry/charts/secrets.svg").status_code == 404
     assert client.get("/registry/charts/funnel-nothing-unit.svg").status_code == 404
+    # A key too long for the access log, or of other characters, is no chart either.
+    assert client.get(f"/registry/charts/funnel-{'x' * 200}.svg").status_code == 404
+    assert client.get("/registry/charts/forest%00.svg").status_code == 404
     bad = client.get("/registry/charts/forest.svg", {"year_from": "2025", "year_to": "2024"})
     assert bad.status_code == 400 and b"starts after it ends" in bad.content
 
@@ -320,9 +323,10 @@ def test_a_chart_that_is_not_there_or_bad_filters(client, analyst, dashboard_dat
 def test_an_unreadable_dataset_is_said_so_not_a_500(client, analyst, settings, tmp_path):
     from spinepath.registry import loader
 
-    (tmp_path / "manifest.json").write_text("{}")  # a manifest, but no tables
+    # A manifest, but no tables.
+    (tmp_path / "manifest.json").write_text(json.dumps({"dataset_version": DATASET_VERSION}))
     settings.SPINEPATH = {**settings.SPINEPATH, "REGISTRY_DATA_DIR": str(tmp_path)}
-    loader._loaded.clear()
+    loader.forget()
     client.force_login(analyst)
     page = client.get("/registry/")
     assert page.status_code == 503
@@ -331,7 +335,52 @@ def test_an_unreadable_dataset_is_said_so_not_a_500(client, analyst, settings, t
     )
     assert client.get("/registry/tables/rates.csv").status_code == 503
     assert client.get("/registry/charts/forest.svg").status_code == 503
-    loader._loaded.clear()
+    loader.forget()
+
+
+@pytest.mark.django_db
+def test_a_dataset_of_an_older_version_is_said_so(client, analyst, settings, tiny):
+    from spinepath.registry import loader
+
+    (tiny / "manifest.json").write_text(json.dumps({"dataset_version": "2026.11-1"}))
+    settings.SPINEPATH = {**settings.SPINEPATH, "REGISTRY_DATA_DIR": str(tiny)}
+    loader.forget()
+    client.force_login(analyst)
+    page = client.get("/registry/")
+    assert page.status_code == 503
+    assert "of version 2026.11-1" in page.content.decode()
+    with pytest.raises(DatasetError, match="write it again"):
+        Registry(tiny)
+    loader.forget()
+
+
+@pytest.mark.django_db
+def test_a_store_still_being_built_answers_503_then_the_dashboard(
+    client, analyst, dashboard_data, monkeypatch
+):
+    import threading
+
+    from spinepath.registry import loader, store
+
+    release = threading.Event()
+    real_prepare = store.prepare
+
+    def slow_prepare(*args, **kwargs):
+        release.wait(30)
+        return real_prepare(*args, **kwargs)
+
+    monkeypatch.setattr(store, "prepare", slow_prepare)
+    monkeypatch.setattr(loader, "PREPARE_WAIT_SECONDS", 0.05)
+    loader.forget()
+    client.force_login(analyst)
+    page = client.get("/registry/")
+    assert page.status_code == 503 and page["Retry-After"] == "30"
+    assert "being prepared" in page.content.decode()
+    assert client.get("/registry/tables/rates.csv").status_code == 503
+    release.set()
+    monkeypatch.setattr(loader, "PREPARE_WAIT_SECONDS", 30)
+    page = client.get("/registry/")
+    assert page.status_code == 200 and "5 episodes" in page.content.decode()
 
 
 @pytest.mark.django_db
@@ -343,8 +392,8 @@ def test_without_a_writable_store_the_dataset_is_loaded_in_memory(
     def read_only(*args, **kwargs):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(store, "open_registry", read_only)
-    loader._loaded.clear()
+    monkeypatch.setattr(store, "prepare", read_only)
+    loader.forget()
     client.force_login(analyst)
     page = client.get("/registry/")
     assert page.status_code == 200 and "5 episodes" in page.content.decode()

@@ -72,15 +72,21 @@ def _run_extract(args: argparse.Namespace) -> int:
     except OSError as exc:
         sys.stderr.write(f"spinepath registry extract: cannot write {args.out}: {exc.strerror}\n")
         return 1
+    sys.stdout.write(json.dumps(summary.to_json()) + "\n")
+    sys.stdout.flush()
     # The dashboards read the dataset through its analytics store: built here, once per
     # extract, rather than by the first page view.
+    from spinepath.registry.analytics import DatasetError
     from spinepath.registry.store import prepare, prepare_with_bar
 
-    if args.no_progress:
-        prepare(args.out)
-    else:
-        prepare_with_bar(args.out)
-    sys.stdout.write(json.dumps(summary.to_json()) + "\n")
+    try:
+        prepare(args.out) if args.no_progress else prepare_with_bar(args.out)
+    except (DatasetError, OSError) as exc:
+        sys.stderr.write(
+            f"spinepath registry extract: the dataset is written, but its analytics store "
+            f"could not be built ({exc}); the dashboards will try again\n"
+        )
+        return 1
     return 0
 
 

@@ -23,6 +23,11 @@ def run(args: argparse.Namespace) -> int:
     if not 0 < args.port < 65536:
         raise UsageError("--port must be between 1 and 65535")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "spinepath.config.settings")
+    # One BLAS thread per worker: the workers already share the cores, and the registry's
+    # models run their own two threads; oversubscribed BLAS threads slowed them twentyfold
+    # on a 2-core machine (docs/performance.md). Set before NumPy is first imported.
+    for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(name, "1")
     if args.dev:
         from spinepath.commands._django import setup
 

@@ -129,9 +129,15 @@ def run(args: argparse.Namespace) -> int:
     except OSError as exc:
         sys.stderr.write(f"spinepath synth: cannot write {out}: {exc.strerror or exc}\n")
         return 1
+    sys.stdout.write(json.dumps(summary.to_json()) + "\n")
+    sys.stdout.flush()
     # The dashboards and 'registry report' read the dataset through its analytics store.
+    from spinepath.registry.analytics import DatasetError
     from spinepath.registry.store import prepare_with_bar
 
-    prepare_with_bar(out)
-    sys.stdout.write(json.dumps(summary.to_json()) + "\n")
+    try:
+        prepare_with_bar(out)
+    except (DatasetError, OSError) as exc:
+        sys.stderr.write(f"spinepath synth: the dataset is written, but not its store: {exc}\n")
+        return 1
     return 0

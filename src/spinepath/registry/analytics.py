@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from spinepath.clinical.outcomes import RELATIVE_30
+from spinepath.registry.dataset import DATASET_VERSION
 
 # Binary outcomes reported as rates with 95 % confidence intervals.
 RATE_OUTCOMES = {
@@ -117,6 +118,12 @@ class Registry:
         if not manifest.is_file():
             raise DatasetError(f"{self.data_dir} is not a registry dataset (no manifest.json)")
         self.manifest = json.loads(manifest.read_text())
+        version = self.manifest.get("dataset_version") if isinstance(self.manifest, dict) else None
+        if version != DATASET_VERSION:
+            raise DatasetError(
+                f"{self.data_dir} holds a registry dataset of version {version or 'unknown'}, "
+                f"not {DATASET_VERSION}: write it again (spinepath registry extract, or synth)"
+            )
         config = {"memory_limit": memory_limit} if memory_limit else {}
         if read_only and database is None:
             raise ValueError("read_only needs a database file")
@@ -127,9 +134,12 @@ class Registry:
         self._lock = threading.Lock()
         self._expected_lock = threading.Lock()
         if not read_only:
-            self._load()
+            try:
+                self._load()
+            except duckdb.Error as exc:  # files that do not match the contract
+                raise DatasetError(f"{self.data_dir} cannot be read: {exc}") from exc
         self._expected = self._expected_columns()
-        self._joined: set[str] = set()  # expected risks in a temporary table, not a column
+        self._joined: dict[str, pd.DataFrame] = {}  # expected risks kept here, not a column
 
     def _has_table(self, name: str) -> bool:
         with self.cursor() as db:
@@ -411,13 +421,12 @@ class Registry:
             with self.cursor() as db:
                 db.register("risks_frame", risks)
                 if self.read_only:
-                    # A read-only store built before this outcome was plotted: the risks
-                    # are kept by this process, and joined.
-                    db.execute(
-                        f"CREATE TEMP TABLE {column} AS SELECT episode_key, risk "
-                        "FROM risks_frame WHERE risk IS NOT NULL AND NOT isnan(risk)"
-                    )
-                    self._joined.add(outcome)
+                    # A read-only store built before this outcome was plotted: this process
+                    # keeps the risks and joins them (a temporary table would belong to one
+                    # cursor only).
+                    self._joined[outcome] = risks.loc[
+                        risks["risk"].notna(), ["episode_key", "risk"]
+                    ]
                 else:
                     db.execute(f"ALTER TABLE episodes ADD COLUMN {column} DOUBLE")
                     db.execute(
@@ -467,12 +476,15 @@ class Registry:
             raise DatasetError("expected risks not computed, or an unknown unit")
         where, params = filters.where()
         column = f"expected_{outcome}"
+        joined = self._joined.get(outcome)
         risk, source = (
-            ("x.risk", f"episodes e JOIN {column} x USING (episode_key)")
-            if outcome in self._joined
+            ("x.risk", "episodes e JOIN joined_risks x USING (episode_key)")
+            if joined is not None
             else (f"e.{column}", "episodes e")
         )
         with self.cursor() as db:
+            if joined is not None:
+                db.register("joined_risks", joined)
             return db.execute(
                 f"""
                 SELECT e.{unit_column}, count(*), count(*) FILTER (WHERE e.{outcome}),

@@ -6,6 +6,7 @@ title, the spec and a sentence that says what it shows, for screen readers and p
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -306,7 +307,11 @@ def funnel_chart(funnel: dict[str, Any]) -> Chart:
         },
     ]
     above = [p for p in points if p.get("signal") == "above_998"]
-    summary = f"{len(points)} {unit}s; overall {overall:.1f} %; {len(above)} above the 99.8 % limit"
+    summary = (
+        f"Not estimable: {funnel['reason']}"
+        if funnel.get("reason")
+        else f"{len(points)} {unit}s; overall {overall:.1f} %; {len(above)} above the 99.8 % limit"
+    )
     return Chart(
         key=f"funnel-{funnel['outcome']}-{unit}",
         title=f"{outcome} by {unit}, risk-adjusted",
@@ -330,12 +335,16 @@ def section_charts(section: str, part: Any) -> list[Chart]:
     return []
 
 
+# Chart keys are made of outcome, unit and group names: lower case, digits, _ and -.
+_KEY = re.compile(r"[a-z0-9_-]{1,80}")
 # The report's sections that have charts, in the dashboard's order.
 CHARTED = ("mcid", "trajectories", "comparisons", "rates", "funnels")
 
 
 def chart_section(key: str) -> str | None:
     """The section a chart key (Chart.key) is drawn from; None for no such chart."""
+    if not _KEY.fullmatch(key):
+        return None
     prefix = key.split("-", 1)[0]
     section = {"trajectory": "trajectories", "forest": "comparisons", "funnel": "funnels"}.get(
         prefix, prefix

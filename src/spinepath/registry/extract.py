@@ -27,7 +27,7 @@ rewrites only partitions whose fingerprint changed and removes those with no row
 fingerprint is stored as an HMAC, never as the timestamps themselves.
 
 Re-identification exposure is reported, not suppressed: the summary counts the episodes
-whose quasi-identifiers (site, year, month of surgery, age in 5-year bands, sex) are shared
+whose quasi-identifiers (site, year, month of surgery, age, sex) are shared
 by fewer than SMALL_CELL episodes in the dataset as written.
 
 Efficient: a fixed number of bulk queries for the fingerprints, then a fixed number per
@@ -106,8 +106,7 @@ COMPLICATION_DAYS = 90
 # rewritten whenever one of its episodes completes another month and the column is current.
 # Quasi-identifier cells shared by fewer episodes than this are counted in the summary.
 SMALL_CELL = 5
-AGE_BAND_YEARS = 5
-QUASI_IDENTIFIERS = ("site", "year", "surgery_month", f"age_band_{AGE_BAND_YEARS}y", "sex")
+QUASI_IDENTIFIERS = ("site", "year", "surgery_month", "age", "sex")
 INT16_MAX = 32767
 _SAFE_SITE_CODE = re.compile(r"^[A-Za-z0-9_-]+$")
 _PARTITION_PATH = re.compile(r"^site=[A-Za-z0-9_-]+/year=[0-9]{4}$")
@@ -177,13 +176,15 @@ class _Case:
     # Exact days since surgery at the extract: decides which windows are complete; never
     # published (with the extract date it would give the surgery date).
     follow_up_days: int = 0
+    # The last day of the persistent-opioid window (the programme's triage settings).
+    opioid_last_day: int = 180
 
     def observed(self, last_day: int) -> bool:
         """Whether every day up to ``last_day`` after surgery is over."""
         return self.follow_up_days > last_day
 
     def horizons_passed(self) -> int:
-        return sum(self.observed(day) for day in _horizons(self.procedure))
+        return sum(self.observed(day) for day in _horizons(self.procedure, self.opioid_last_day))
 
     @property
     def partition(self) -> tuple[str, int]:
@@ -232,6 +233,7 @@ def _age(born: date, on: date) -> int:
 
 def _load_cases(key: bytes, now: datetime) -> list[_Case]:
     zones: dict[str, ZoneInfo] = {}
+    opioid_last_day = triage_settings().persistent_opioid_to_day
     cases = []
     rows = (
         SurgicalCase.objects.filter(surgery_start__lte=now)
@@ -257,6 +259,7 @@ def _load_cases(key: bytes, now: datetime) -> list[_Case]:
                 procedure=r["procedure"],
                 follow_up_months=months,
                 follow_up_days=days,
+                opioid_last_day=opioid_last_day,
                 row={
                     "episode_key": pseudonym(key, "episode", r["episode__public_id"]),
                     "patient_key": pseudonym(key, "patient", r["episode__patient__public_id"]),
@@ -572,7 +575,9 @@ def _episode_row(c: _Case, details: _Details) -> dict[str, Any]:
     row["discharge_mme"] = (
         _discharge_mme(details.plan.get(c.case_id)) if row["los_hours"] is not None else None
     )
-    row["persistent_opioid"] = _persistent_opioid(details.opioid_checkins.get(c.episode_id, []))
+    # Opioids reported in the window are known at once; "none" only once the window is over.
+    persistent = _persistent_opioid(details.opioid_checkins.get(c.episode_id, []))
+    row["persistent_opioid"] = persistent if persistent or c.observed(c.opioid_last_day) else None
     events = details.complications.get(c.episode_id, [])
     early = [e for e in events if _within(e["onset_date"], c.surgery_date, COMPLICATION_DAYS)]
     # An event in a window is known as soon as it is recorded; its absence only once the
@@ -622,9 +627,9 @@ def _ssi_last_day(procedure: str) -> int | None:
         return None
 
 
-def _horizons(procedure: str) -> tuple[int, ...]:
+def _horizons(procedure: str, opioid_last_day: int) -> tuple[int, ...]:
     ssi_days = _ssi_last_day(procedure)
-    return (30, COMPLICATION_DAYS, *((ssi_days,) if ssi_days is not None else ()))
+    return (30, COMPLICATION_DAYS, opioid_last_day, *((ssi_days,) if ssi_days is not None else ()))
 
 
 def _outcome_rows(c: _Case, details: _Details, zone: ZoneInfo) -> list[dict[str, Any]]:
@@ -939,7 +944,8 @@ def _extract(
 
 def small_cell_episodes(out: Path, partitions: Sequence[str]) -> int:
     """Episodes, in the given partitions as written, whose combination of site, year, month
-    of surgery, age in 5-year bands and sex is shared by fewer than SMALL_CELL episodes.
+    of surgery, age (in whole years, as published) and sex is shared by fewer than
+    SMALL_CELL episodes.
 
     Site and year are the partition, so every cell lies in one file: one DuckDB query over
     three columns of the episodes files (well under a second for 2,000 partitions)."""
@@ -953,9 +959,9 @@ def small_cell_episodes(out: Path, partitions: Sequence[str]) -> int:
             "SELECT coalesce(sum(n), 0)::BIGINT FROM ("
             "  SELECT count(*) AS n FROM read_parquet(?, hive_partitioning = true,"
             "    hive_types = {'site': VARCHAR, 'year': INTEGER})"
-            "  GROUP BY site, year, surgery_month, age // ?, sex"
+            "  GROUP BY site, year, surgery_month, age, sex"
             ") WHERE n < ?",
-            [files, AGE_BAND_YEARS, SMALL_CELL],
+            [files, SMALL_CELL],
         ).fetchone()
     return int(found[0]) if found else 0
 

@@ -8,6 +8,7 @@ surgeons and sites are compared on funnel plots of risk-adjusted rates.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import threading
 from collections import OrderedDict
@@ -152,7 +153,21 @@ def _expected(registry: Registry, outcome: str) -> None:
 def funnels(registry: Registry, filters: Filters) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for outcome in FUNNEL_OUTCOMES:
-        _expected(registry, outcome)
+        try:
+            _expected(registry, outcome)
+        except stats.NotEstimableError as exc:
+            # E.g. a programme whose operations are all too recent for a 90-day outcome.
+            for unit in ("surgeon", "site"):
+                result[f"{outcome}_by_{unit}"] = {
+                    "outcome": outcome,
+                    "label": RATE_OUTCOMES[outcome],
+                    "unit": unit,
+                    "overall_rate": None,
+                    "reason": f"no national case-mix model: {exc.reason}",
+                    "points": [],
+                    "limits": {k: [] for k in ("n", "lower95", "upper95", "lower998", "upper998")},
+                }
+            continue
         for unit, column in (("surgeon", "surgeon_key"), ("site", "site")):
             counts = registry.funnel_counts(filters, outcome, column)
             units = [
@@ -176,6 +191,7 @@ def funnels(registry: Registry, filters: Filters) -> dict[str, Any]:
                 "label": RATE_OUTCOMES[outcome],
                 "unit": unit,
                 "overall_rate": overall,
+                "reason": None,
                 "points": [
                     {
                         "label": p.unit,
@@ -340,7 +356,9 @@ def compute_report(registry: Registry, filters: Filters) -> dict[str, Any]:
 def prepare_expected(registry: Registry) -> None:
     """Fit the national case-mix models of the funnel plots now, not at the first view."""
     for outcome in FUNNEL_OUTCOMES:
-        _expected(registry, outcome)
+        # A model that cannot be fitted is said so in the funnels (see funnels).
+        with contextlib.suppress(stats.NotEstimableError):
+            _expected(registry, outcome)
 
 
 def _flat(row: dict[str, Any], prefix: str = "") -> dict[str, Any]:

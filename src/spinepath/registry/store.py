@@ -19,12 +19,17 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import logging
 import os
 from collections.abc import Callable
 from pathlib import Path
 
+import duckdb
+
 from spinepath.registry import report
 from spinepath.registry.analytics import DatasetError, Filters, Registry
+
+log = logging.getLogger(__name__)
 
 STORE_DIR = ".analytics"
 STORE_VERSION = "2026.11-1"  # bump when the tables the queries read change
@@ -78,14 +83,20 @@ def _build(data_dir: Path, path: Path, progress: Progress) -> None:
     version = fingerprint(data_dir)
     try:
         progress(STAGES[0])
-        registry = Registry(data_dir, database=building)
         try:
-            progress(STAGES[1])
-            report.prepare_expected(registry)
-            progress(STAGES[2])
-            registry.store_report(report.REPORT_VERSION, report.compute_report(registry, Filters()))
-        finally:
-            registry.close()
+            registry = Registry(data_dir, database=building)
+            try:
+                progress(STAGES[1])
+                report.prepare_expected(registry)
+                progress(STAGES[2])
+                registry.store_report(
+                    report.REPORT_VERSION, report.compute_report(registry, Filters())
+                )
+            finally:
+                registry.close()
+        except duckdb.Error as exc:
+            # Files that do not match the contract (a column missing, a wrong type).
+            raise DatasetError(f"{data_dir} cannot be read as a registry dataset: {exc}") from exc
         if fingerprint(data_dir) != version:
             raise DatasetError(f"{data_dir} changed while it was being prepared; run it again")
         os.replace(building, path)
@@ -102,11 +113,21 @@ def _remove(path: Path) -> None:
         candidate.unlink(missing_ok=True)
 
 
+def is_prepared(data_dir: Path | str) -> bool:
+    return store_path(data_dir).is_file()
+
+
 def open_registry(
     data_dir: Path | str, *, memory_limit: str | None = None, progress: Progress | None = None
 ) -> Registry:
-    """The dataset in ``data_dir`` through its store (built first if need be)."""
-    path = prepare(data_dir, progress)
+    """The dataset in ``data_dir`` through its store (built first if need be). Where no
+    store can be written (a read-only dataset directory) the dataset is loaded into this
+    process's memory instead: slower to open, more memory, the same figures."""
+    try:
+        path = prepare(data_dir, progress)
+    except OSError as exc:
+        log.warning("no analytics store for %s (%s); loading it in memory", data_dir, exc)
+        return Registry(data_dir)
     return Registry(data_dir, database=path, read_only=True, memory_limit=memory_limit)
 
 

@@ -25,7 +25,7 @@ from spinepath.pdf import pdf_response
 from spinepath.registry.analytics import DatasetError, Filters, Registry
 from spinepath.registry.charts import chart_section, report_charts, section_charts
 from spinepath.registry.forms import FilterForm
-from spinepath.registry.loader import current_registry, data_dir
+from spinepath.registry.loader import RegistryPreparingError, current_registry, data_dir
 from spinepath.registry.report import build_report, build_section, table_rows
 from spinepath.surgery.models import SurgicalCase
 
@@ -83,6 +83,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     except DatasetError as exc:
         context["unreadable"] = str(exc)
         return render(request, "registry/dashboard.html", context, status=503)
+    except RegistryPreparingError:
+        context["preparing"] = True
+        response = render(request, "registry/dashboard.html", context, status=503)
+        response["Retry-After"] = "30"
+        return response
     if registry is None:
         return render(request, "registry/dashboard.html", context)
     form = _form(request, registry)
@@ -106,6 +111,12 @@ def _filtered(
         registry = current_registry()
     except DatasetError as exc:
         return None, HttpResponse(f"The registry dataset cannot be read: {exc}", status=503)
+    except RegistryPreparingError:
+        response = HttpResponse(
+            "The registry dataset is being prepared; try again in a minute.", status=503
+        )
+        response["Retry-After"] = "30"
+        return None, response
     if registry is None:
         return None, HttpResponse("No registry dataset yet.", status=404)
     form = _form(request, registry)
@@ -142,7 +153,8 @@ def chart_svg(request: HttpRequest, key: str) -> HttpResponse:
     # Drawn by us and script-free; still, an SVG opened on its own runs nothing and loads
     # nothing. Private: registry figures stay in the analyst's browser only.
     response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
-    response["Cache-Control"] = "private, max-age=300"
+    # Revalidated every time: after a new extract the same URL draws other figures.
+    response["Cache-Control"] = "private, no-cache"
     return response
 
 
