@@ -1140,15 +1140,22 @@ def _odds_ratio(
         level=level,
         ci_method="wald",
         n=n,
-        n_dropped=design.n_dropped,
-        n_excluded=design.n_excluded,
         n_exposed=n1,
         events=events,
         events_exposed=events1,
-        covariates=covs,
-        terms=tuple(design.terms[2:]),
-        notes=tuple(design.notes),
+        **_from_design(design, covs),
     )
+
+
+def _from_design(design: _Design, covs: tuple[str, ...]) -> dict[str, Any]:
+    """The AdjustedEffect fields every measure takes from its design."""
+    return {
+        "n_dropped": design.n_dropped,
+        "n_excluded": design.n_excluded,
+        "covariates": covs,
+        "terms": tuple(design.terms[2:]),
+        "notes": tuple(design.notes),
+    }
 
 
 def adjusted_odds_ratio(
@@ -1270,14 +1277,10 @@ def _difference(
         level=level,
         ci_method="wald-hc3-t",
         n=n,
-        n_dropped=design.n_dropped,
-        n_excluded=design.n_excluded,
         n_exposed=n1,
         events=None,
         events_exposed=None,
-        covariates=covs,
-        terms=tuple(design.terms[2:]),
-        notes=tuple(design.notes),
+        **_from_design(design, covs),
     )
 
 
