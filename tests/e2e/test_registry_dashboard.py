@@ -16,9 +16,10 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def registry_data(synth_dataset, settings):  # noqa: F811
-    from spinepath.registry import loader
+    from spinepath.registry import loader, store
 
     settings.SPINEPATH = {**settings.SPINEPATH, "REGISTRY_DATA_DIR": str(synth_dataset)}
+    store.prepare(synth_dataset)  # as 'synth' does: the page need not wait for it
     loader.forget()
     yield synth_dataset
     loader.forget()

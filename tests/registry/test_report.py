@@ -261,9 +261,10 @@ def test_the_synthetic_registry_report_compares_and_funnels(synth_dataset):
 
 @pytest.fixture
 def dashboard_data(tiny, settings):
-    from spinepath.registry import loader
+    from spinepath.registry import loader, store
 
     settings.SPINEPATH = {**settings.SPINEPATH, "REGISTRY_DATA_DIR": str(tiny)}
+    store.prepare(tiny)  # as 'registry extract' does: the page need not wait for it
     loader.forget()
     yield tiny
     loader.forget()
