@@ -139,6 +139,8 @@ class Registry:
             except duckdb.Error as exc:  # files that do not match the contract
                 raise DatasetError(f"{self.data_dir} cannot be read: {exc}") from exc
         self._expected = self._expected_columns()
+        self._choices: dict[str, list[Any]] | None = None
+        self._surgeons: dict[str | None, list[str]] = {}
         self._joined: dict[str, pd.DataFrame] = {}  # expected risks kept here, not a column
 
     def _has_table(self, name: str) -> bool:
@@ -235,6 +237,13 @@ class Registry:
     # --- what the filters can choose from ------------------------------------------------
 
     def choices(self) -> dict[str, list[Any]]:
+        """What each filter can choose; computed once (the dashboard and every chart
+        image of it ask, and a loaded dataset never changes)."""
+        if self._choices is None:
+            self._choices = self._distinct_choices()
+        return {name: list(values) for name, values in self._choices.items()}
+
+    def _distinct_choices(self) -> dict[str, list[Any]]:
         with self.cursor() as db:
 
             def distinct(column: str) -> list[Any]:
@@ -249,6 +258,11 @@ class Registry:
             }
 
     def surgeons_at(self, site: str | None) -> list[str]:
+        if site not in self._surgeons:
+            self._surgeons[site] = self._distinct_surgeons(site)
+        return list(self._surgeons[site])
+
+    def _distinct_surgeons(self, site: str | None) -> list[str]:
         with self.cursor() as db:
             if site is None:
                 rows = db.execute("SELECT DISTINCT surgeon_key FROM episodes ORDER BY 1")

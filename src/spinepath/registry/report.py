@@ -17,7 +17,6 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from spinepath.registry import adjustment, stats
 from spinepath.registry.analytics import (
@@ -76,10 +75,6 @@ def _percent(part: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _case_mix(registry: Registry, filters: Filters, columns: list[str]) -> pd.DataFrame:
-    return registry.frame(filters, columns, groups=COMPARED_GROUPS)
-
-
 def _estimate(estimate: Any) -> dict[str, Any] | None:
     if estimate is None:
         return None
@@ -114,7 +109,7 @@ def comparisons(registry: Registry, filters: Filters) -> list[dict[str, Any]]:
     if filters.approach is not None:
         return []  # a view of one approach has no other to compare it with
     columns = [*ADJUSTED_COVARIATES, *CATEGORICAL, *ADJUSTED_RATES, *ADJUSTED_MEANS]
-    frame = _case_mix(registry, filters, ["procedure_group", "miss", *columns])
+    frame = registry.frame(filters, ["procedure_group", "miss", *columns], groups=COMPARED_GROUPS)
     group_of = frame.pop("procedure_group").to_numpy()
     results = []
     for index, group in enumerate(COMPARED_GROUPS):
@@ -141,7 +136,7 @@ def _expected(registry: Registry, outcome: str) -> None:
 
     def fit() -> Any:
         columns = ["episode_key", outcome, *COVARIATES, *CATEGORICAL]
-        frame = _case_mix(registry, Filters(), columns)
+        frame = registry.frame(Filters(), columns)
         risks = adjustment.expected_risks(
             frame, outcome, [*COVARIATES, *CATEGORICAL], categorical=CATEGORICAL
         )
